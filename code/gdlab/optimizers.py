@@ -1,0 +1,359 @@
+r"""First-order optimizers, one small class each.
+
+Every optimizer has the interface of "Deep Learning from Scratch"::
+
+    opt = Adam(lr=0.1)
+    opt.update(params, grads)   # params: an array, or a dict of arrays; changed in place
+
+``params`` is a float ``numpy.ndarray`` or a ``dict`` of them (a network's weights);
+``grads`` has the same structure and shapes. State (velocities, running averages) is
+created lazily, one entry per parameter, on the first call. ``lr`` is a float or a
+schedule, a callable of the step number ``t = 1, 2, ...`` (see :mod:`gdlab.schedules`).
+
+Notation in the docstrings: :math:`\theta` parameters, :math:`g_t` the gradient at step
+:math:`t`, :math:`\alpha` the learning rate, products and powers elementwise.
+
+.. warning::
+   The same name means different formulas in different libraries. Each class states which
+   ``torch.optim`` configuration it equals; the book's tests check that equality to
+   about 1e-12 in float64.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .validation import check_in_range
+
+__all__ = ["Optimizer", "SGD", "Momentum", "Nesterov", "AdaGrad", "RMSProp", "AdaDelta",
+           "Adam", "AdamW", "OPTIMIZERS"]
+
+
+def check_lr(lr):
+    """A learning rate is a finite float >= 0 or a schedule (a callable of t)."""
+    if callable(lr):
+        return lr
+    return check_in_range("lr", lr, 0.0)
+
+
+class Optimizer:
+    """Base class. Subclasses set ``hyperparameters``, ``init_state`` and ``step``."""
+
+    name = "Optimizer"
+    hyperparameters: tuple[str, ...] = ("lr",)
+
+    def __init__(self, lr):
+        self.lr = check_lr(lr)
+        self.t = 0          # number of updates done so far
+        self.state = {}     # per-parameter state, keyed like params (None for a lone array)
+
+    # -- the public interface ---------------------------------------------------------
+    def update(self, params, grads) -> None:
+        """Apply one step to ``params`` in place, using ``grads``."""
+        pairs = _match(params, grads)
+        self.t += 1
+        lr = self.current_lr()
+        for key, param, grad in pairs:
+            if key not in self.state:
+                self.state[key] = self.init_state(param)
+            self.step(param, grad, self.state[key], lr)
+
+    def current_lr(self) -> float:
+        """The learning rate used by update number ``self.t`` (a schedule is called here)."""
+        if not callable(self.lr):
+            return self.lr
+        value = self.lr(max(self.t, 1))
+        return check_in_range(f"lr({max(self.t, 1)}) from the schedule", value, 0.0)
+
+    def reset(self) -> None:
+        """Forget all state, as if freshly constructed."""
+        self.t = 0
+        self.state = {}
+
+    # -- what a subclass writes -------------------------------------------------------
+    def init_state(self, param: np.ndarray) -> dict:
+        return {}
+
+    def step(self, param: np.ndarray, grad: np.ndarray, state: dict, lr: float) -> None:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{h}={getattr(self, h)!r}" for h in self.hyperparameters)
+        return f"{type(self).__name__}({args})"
+
+
+def _match(params, grads):
+    """Pair parameters with gradients, checking structure, shape, dtype and finiteness."""
+    if isinstance(params, dict):
+        if not isinstance(grads, dict):
+            raise ValueError(f"grads must be a dict like params, got {type(grads).__name__}")
+        if set(params) != set(grads):
+            missing = sorted(map(str, set(params) - set(grads)))
+            extra = sorted(map(str, set(grads) - set(params)))
+            raise ValueError(f"grads must have the same keys as params; "
+                             f"missing {missing}, unexpected {extra}")
+        return [(key, *_check_pair(f"params[{key!r}]", f"grads[{key!r}]", params[key], grads[key]))
+                for key in params]
+    return [(None, *_check_pair("params", "grads", params, grads))]
+
+
+def _check_pair(pname, gname, param, grad):
+    if not isinstance(param, np.ndarray) or not np.issubdtype(param.dtype, np.floating):
+        raise ValueError(f"{pname} must be a float numpy array (it is updated in place), "
+                         f"got {type(param).__name__}"
+                         + (f" of dtype {param.dtype}" if isinstance(param, np.ndarray) else ""))
+    grad = np.asarray(grad, dtype=param.dtype)
+    if grad.shape != param.shape:
+        raise ValueError(f"{gname} must have the shape of {pname}, {param.shape}, got {grad.shape}")
+    if not np.all(np.isfinite(grad)):
+        bad = grad[~np.isfinite(grad)].ravel()[0]
+        raise ValueError(f"{gname} must be finite, found {bad}; the run has probably diverged "
+                         "(try a smaller lr)")
+    return param, grad
+
+
+class SGD(Optimizer):
+    r"""Plain (stochastic) gradient descent.
+
+    .. math:: \theta \leftarrow \theta - \alpha g_t
+
+    Equals ``torch.optim.SGD(params, lr=lr)`` (default ``lr=1e-3``, as in PyTorch).
+    """
+
+    name = "SGD"
+
+    def __init__(self, lr=1e-3):
+        super().__init__(lr)
+
+    def step(self, param, grad, state, lr):
+        param -= lr * grad
+
+
+class Momentum(Optimizer):
+    r"""Heavy-ball momentum (Polyak, 1964).
+
+    .. math::
+        v \leftarrow \beta v + g_t, \qquad \theta \leftarrow \theta - \alpha v
+
+    Equals ``torch.optim.SGD(params, lr=lr, momentum=beta)``. The CS231n / "Deep Learning
+    from Scratch" form :math:`v \leftarrow \beta v - \alpha g_t,\ \theta \leftarrow \theta + v`
+    is the same trajectory for a constant ``lr``.
+
+    With ``ewma=True`` it is Andrew Ng's form, an exponentially weighted average of the
+    gradients, :math:`v \leftarrow \beta v + (1-\beta) g_t`; this is heavy-ball with
+    learning rate :math:`\alpha(1-\beta)`. (It is *not* ``torch``'s ``dampening=beta``, which
+    skips the :math:`1-\beta` factor on the first step.)
+
+    ``beta`` may be 1 (no friction), as in a worked example of the book.
+    """
+
+    name = "Momentum"
+    hyperparameters = ("lr", "beta", "ewma")
+
+    def __init__(self, lr=1e-3, beta=0.9, ewma=False):
+        super().__init__(lr)
+        self.beta = check_in_range("beta", beta, 0.0, 1.0)
+        self.ewma = bool(ewma)
+
+    def init_state(self, param):
+        return {"v": np.zeros_like(param)}
+
+    def step(self, param, grad, state, lr):
+        v = state["v"]
+        v *= self.beta
+        v += (1.0 - self.beta) * grad if self.ewma else grad
+        param -= lr * v
+
+
+class Nesterov(Optimizer):
+    r"""Nesterov accelerated gradient in Bengio's form (Sutskever et al., 2013).
+
+    .. math::
+        v \leftarrow \beta v + g_t, \qquad \theta \leftarrow \theta - \alpha (g_t + \beta v)
+
+    Equals ``torch.optim.SGD(params, lr=lr, momentum=beta, nesterov=True)``. The gradient is
+    taken at the stored point, which is the look-ahead point of Sutskever's form
+    :math:`v \leftarrow \beta v - \alpha\nabla f(\theta + \beta v)` after the change of
+    variables :math:`\tilde\theta = \theta + \beta v` (chapter 4 derives it).
+    """
+
+    name = "Nesterov"
+    hyperparameters = ("lr", "beta")
+
+    def __init__(self, lr=1e-3, beta=0.9):
+        super().__init__(lr)
+        self.beta = check_in_range("beta", beta, 0.0, 1.0)
+
+    def init_state(self, param):
+        return {"v": np.zeros_like(param)}
+
+    def step(self, param, grad, state, lr):
+        v = state["v"]
+        v *= self.beta
+        v += grad
+        param -= lr * (grad + self.beta * v)
+
+
+class AdaGrad(Optimizer):
+    r"""AdaGrad (Duchi, Hazan & Singer, 2011): divide by the root of all past squares.
+
+    .. math::
+        s \leftarrow s + g_t^2, \qquad \theta \leftarrow \theta - \alpha\, g_t / (\sqrt{s} + \epsilon)
+
+    Equals ``torch.optim.Adagrad(params, lr=lr, eps=eps)`` (defaults ``lr=0.01``,
+    ``eps=1e-10``).
+    """
+
+    name = "AdaGrad"
+    hyperparameters = ("lr", "eps")
+
+    def __init__(self, lr=0.01, eps=1e-10):
+        super().__init__(lr)
+        self.eps = check_in_range("eps", eps, 0.0)
+
+    def init_state(self, param):
+        return {"s": np.zeros_like(param)}
+
+    def step(self, param, grad, state, lr):
+        s = state["s"]
+        s += grad * grad
+        param -= lr * grad / (np.sqrt(s) + self.eps)
+
+
+class RMSProp(Optimizer):
+    r"""RMSProp (Tieleman & Hinton, 2012): divide by the root of an EWMA of squares.
+
+    .. math::
+        s \leftarrow \beta s + (1-\beta) g_t^2, \qquad
+        \theta \leftarrow \theta - \alpha\, g_t / (\sqrt{s} + \epsilon)
+
+    Equals ``torch.optim.RMSprop(params, lr=lr, alpha=beta, eps=eps)`` (torch calls the
+    decay ``alpha``; defaults ``lr=0.01``, ``beta=0.99``, ``eps=1e-8``).
+
+    .. warning::
+       Keras and Andrew Ng's course put :math:`\epsilon` *inside* the root,
+       :math:`g_t/\sqrt{s + \epsilon}`; select that with ``eps_inside=True``.
+    """
+
+    name = "RMSProp"
+    hyperparameters = ("lr", "beta", "eps", "eps_inside")
+
+    def __init__(self, lr=0.01, beta=0.99, eps=1e-8, eps_inside=False):
+        super().__init__(lr)
+        self.beta = check_in_range("beta", beta, 0.0, 1.0, high_open=True)
+        self.eps = check_in_range("eps", eps, 0.0)
+        self.eps_inside = bool(eps_inside)
+
+    def init_state(self, param):
+        return {"s": np.zeros_like(param)}
+
+    def step(self, param, grad, state, lr):
+        s = state["s"]
+        s *= self.beta
+        s += (1.0 - self.beta) * grad * grad
+        denom = np.sqrt(s + self.eps) if self.eps_inside else np.sqrt(s) + self.eps
+        param -= lr * grad / denom
+
+
+class AdaDelta(Optimizer):
+    r"""AdaDelta (Zeiler, 2012): RMSProp whose step has the units of :math:`\theta`.
+
+    .. math::
+        s &\leftarrow \rho s + (1-\rho) g_t^2 \\
+        \Delta &= \frac{\sqrt{u + \epsilon}}{\sqrt{s + \epsilon}}\, g_t \\
+        u &\leftarrow \rho u + (1-\rho) \Delta^2 \\
+        \theta &\leftarrow \theta - \alpha \Delta
+
+    Equals ``torch.optim.Adadelta(params, lr=lr, rho=rho, eps=eps)`` (defaults ``lr=1.0``,
+    ``rho=0.9``, ``eps=1e-6``). The paper has no :math:`\alpha` (it is 1).
+    """
+
+    name = "AdaDelta"
+    hyperparameters = ("lr", "rho", "eps")
+
+    def __init__(self, lr=1.0, rho=0.9, eps=1e-6):
+        super().__init__(lr)
+        self.rho = check_in_range("rho", rho, 0.0, 1.0, high_open=True)
+        self.eps = check_in_range("eps", eps, 0.0)
+
+    def init_state(self, param):
+        return {"s": np.zeros_like(param), "u": np.zeros_like(param)}
+
+    def step(self, param, grad, state, lr):
+        s, u = state["s"], state["u"]
+        s *= self.rho
+        s += (1.0 - self.rho) * grad * grad
+        delta = np.sqrt(u + self.eps) / np.sqrt(s + self.eps) * grad
+        u *= self.rho
+        u += (1.0 - self.rho) * delta * delta
+        param -= lr * delta
+
+
+class Adam(Optimizer):
+    r"""Adam (Kingma & Ba, 2015, Algorithm 1): momentum plus RMSProp, bias-corrected.
+
+    .. math::
+        m &\leftarrow \beta_1 m + (1-\beta_1) g_t, \qquad
+        v \leftarrow \beta_2 v + (1-\beta_2) g_t^2 \\
+        \hat m &= m / (1-\beta_1^t), \qquad \hat v = v / (1-\beta_2^t) \\
+        \theta &\leftarrow \theta - \alpha\, \hat m / (\sqrt{\hat v} + \epsilon)
+
+    Equals ``torch.optim.Adam(params, lr=lr, betas=(beta1, beta2), eps=eps)`` and Keras'
+    ``Adam(learning_rate=lr, beta_1=beta1, beta_2=beta2, epsilon=eps)`` up to where Keras
+    adds :math:`\epsilon`. Defaults are the paper's: ``lr=1e-3, beta1=0.9, beta2=0.999,
+    eps=1e-8``. ``bias_correction=False`` uses :math:`m, v` directly (chapter 7).
+    """
+
+    name = "Adam"
+    hyperparameters = ("lr", "beta1", "beta2", "eps", "bias_correction")
+
+    def __init__(self, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, bias_correction=True):
+        super().__init__(lr)
+        self.beta1 = check_in_range("beta1", beta1, 0.0, 1.0, high_open=True)
+        self.beta2 = check_in_range("beta2", beta2, 0.0, 1.0, high_open=True)
+        self.eps = check_in_range("eps", eps, 0.0)
+        self.bias_correction = bool(bias_correction)
+
+    def init_state(self, param):
+        return {"m": np.zeros_like(param), "v": np.zeros_like(param)}
+
+    def step(self, param, grad, state, lr):
+        m, v = state["m"], state["v"]
+        m *= self.beta1
+        m += (1.0 - self.beta1) * grad
+        v *= self.beta2
+        v += (1.0 - self.beta2) * grad * grad
+        if self.bias_correction:
+            step_size = lr / (1.0 - self.beta1 ** self.t)
+            denom = np.sqrt(v) / math.sqrt(1.0 - self.beta2 ** self.t) + self.eps
+        else:
+            step_size, denom = lr, np.sqrt(v) + self.eps
+        param -= step_size * (m / denom)
+
+
+class AdamW(Adam):
+    r"""AdamW (Loshchilov & Hutter, 2019): Adam with decoupled weight decay.
+
+    .. math:: \theta \leftarrow \theta (1 - \alpha\lambda), \text{ then the Adam step.}
+
+    Equals ``torch.optim.AdamW(params, lr=lr, betas=(beta1, beta2), eps=eps,
+    weight_decay=weight_decay)`` (default ``weight_decay=0.01``). Unlike Adam with an L2 term
+    in the loss, the decay is not divided by :math:`\sqrt{\hat v}`.
+    """
+
+    name = "AdamW"
+    hyperparameters = ("lr", "beta1", "beta2", "eps", "weight_decay")
+
+    def __init__(self, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.01):
+        super().__init__(lr, beta1, beta2, eps)
+        self.weight_decay = check_in_range("weight_decay", weight_decay, 0.0)
+
+    def step(self, param, grad, state, lr):
+        param *= 1.0 - lr * self.weight_decay
+        super().step(param, grad, state, lr)
+
+
+OPTIMIZERS = {cls.name: cls for cls in (SGD, Momentum, Nesterov, AdaGrad, RMSProp, AdaDelta,
+                                         Adam, AdamW)}

@@ -1,0 +1,115 @@
+"""Plotting helpers: Axes in, Axes out; one colour per optimizer across the whole book.
+
+The palette is Okabe & Ito's, which stays distinguishable for colour-blind readers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["COLORS", "color_of", "plot_contours", "plot_trajectory", "plot_losses", "use_book_style",
+           "plot_ewma"]
+
+#: The colour of each optimizer, everywhere in the book.
+COLORS = {
+    "SGD": "#4D4D4D",        # grey-black: plain gradient descent
+    "GD": "#4D4D4D",
+    "Momentum": "#0072B2",   # blue
+    "Nesterov": "#56B4E9",   # sky blue
+    "AdaGrad": "#009E73",    # green
+    "RMSProp": "#E69F00",    # orange
+    "AdaDelta": "#8C564B",   # brown
+    "Adam": "#D55E00",       # vermillion
+    "AdamW": "#CC79A7",      # pink
+    "Newton": "#7B3294",     # purple
+}
+#: Colours for things that are not optimizers (data, averages, reference lines).
+DATA_COLOR = "#9E9E9E"
+AVERAGE_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7")
+
+
+def color_of(optimizer) -> str:
+    """The book's colour for an optimizer, given an instance, a class or a name."""
+    name = optimizer if isinstance(optimizer, str) else getattr(optimizer, "name", "")
+    if name not in COLORS:
+        raise ValueError(f"optimizer must be one of {', '.join(COLORS)}; got {name!r}")
+    return COLORS[name]
+
+
+def plot_contours(ax, f, window=None, levels: int = 25, resolution: int = 200, log: bool = True):
+    """Contour lines of a 2-D function ``f`` over ``window`` (default ``f.window``).
+
+    With ``log=True`` the levels are spaced geometrically above the minimum value, which
+    shows both the steep walls and the flat valley floor. The minimum, if any, is a star.
+    """
+    (x_lo, x_hi), (y_lo, y_hi) = window or f.window
+    X, Y = np.meshgrid(np.linspace(x_lo, x_hi, resolution), np.linspace(y_lo, y_hi, resolution))
+    Z = f(np.array([X, Y]))
+    if log:
+        floor = f.min_value if f.min_value is not None else Z.min()
+        span = Z.max() - floor
+        level_values = floor + np.geomspace(span * 1e-4, span, levels)
+    else:
+        level_values = np.linspace(Z.min(), Z.max(), levels)
+    ax.contour(X, Y, Z, levels=level_values, cmap="Greys_r", linewidths=0.7, alpha=0.7)
+    if f.minimum is not None:
+        ax.plot(*f.minimum, marker="*", color="black", markersize=12, linestyle="none",
+                label="minimum")
+    ax.set_xlim(x_lo, x_hi)
+    ax.set_ylim(y_lo, y_hi)
+    ax.set_xlabel("$x$")
+    ax.set_ylabel("$y$")
+    ax.set_title(f.name)
+    return ax
+
+
+def plot_trajectory(ax, traj, label: str | None = None, color: str | None = None,
+                    markersize: float = 3.0):
+    """Draw a run's path on a contour plot: a line with dots, a circle at the start."""
+    color = color or color_of(traj.optimizer)
+    xs = traj.xs
+    ax.plot(xs[:, 0], xs[:, 1], "-o", color=color, markersize=markersize, linewidth=1.2,
+            label=label or traj.optimizer)
+    ax.plot(*xs[0], "o", markerfacecolor="white", markeredgecolor=color, markersize=7)
+    return ax
+
+
+def plot_losses(ax, trajs, labels=None, gap: bool = True, log: bool = True):
+    """Loss (or gap ``f - f*``) against the step, for one or several trajectories."""
+    labels = labels or [t.optimizer for t in trajs]
+    for traj, label in zip(trajs, labels):
+        values = traj.gaps() if gap and traj.min_value is not None else traj.losses
+        ax.plot(np.arange(len(values)), values, color=color_of(traj.optimizer)
+                if traj.optimizer in COLORS else None, label=label)
+    if log:
+        ax.set_yscale("log")
+    ax.set_xlabel("step $t$")
+    ax.set_ylabel("$f(x_t) - f^*$" if gap else "$f(x_t)$")
+    ax.legend()
+    return ax
+
+
+def plot_ewma(ax, series, averages: dict, title: str = "Exponentially weighted averages"):
+    """A noisy series as grey dots and its averages as lines; ``averages`` maps label -> array."""
+    t = np.arange(1, len(series) + 1)
+    ax.plot(t, series, ".", color=DATA_COLOR, markersize=3, label="data $\\theta_t$")
+    for (label, values), color in zip(averages.items(), AVERAGE_COLORS * 3):
+        ax.plot(t, values, color=color, linewidth=1.8, label=label)
+    ax.set_xlabel("$t$")
+    ax.set_ylabel("value")
+    ax.set_title(title)
+    ax.legend()
+    return ax
+
+
+def use_book_style() -> None:
+    """The book's matplotlib look: readable sizes, light grid, no top/right spines."""
+    import matplotlib as mpl
+
+    mpl.rcParams.update({
+        "figure.figsize": (8.0, 3.6), "figure.dpi": 90, "savefig.dpi": 90,
+        "figure.constrained_layout.use": True,
+        "axes.grid": True, "grid.alpha": 0.3, "axes.spines.top": False,
+        "axes.spines.right": False, "axes.titlesize": 11, "axes.labelsize": 10,
+        "legend.fontsize": 8, "legend.framealpha": 0.9,
+    })
