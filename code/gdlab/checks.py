@@ -21,6 +21,7 @@ from .optimizers import SGD, Momentum
 
 __all__ = ["Feedback", "check_points", "check_number", "gradient", "gd_steps",
            "momentum_xy_steps", "ewma_values"]
+__all__ += ["ewma_beta_for_window", "bias_warmup_steps"]   # chapter 2
 
 _AXES = "xyzw"
 
@@ -167,12 +168,140 @@ def ewma_values(answer, series, beta: float, bias_correction: bool = False) -> F
 
 
 # -- chapter 2 ----------------------------------------------------------------------------
+def ewma_beta_for_window(answer, window: float) -> Feedback:
+    r"""Check the β whose rule-of-thumb window :math:`1/(1-\beta)` is ``window`` points."""
+    from .validation import check_in_range
+
+    window = check_in_range("window", window, 1.0)
+    hints = [(1.0 / window, "that is 1 − β, the weight of the newest point; β is 1 minus it."),
+             (1.0 - 2.0 / (window + 1.0),
+              f"that β matches a simple moving average of {window:g} points in lag and "
+              "noise (the 'span' convention of pandas); the rule of thumb asks for "
+              f"1/(1 − β) = {window:g}.")]
+    return check_number(answer, 1.0 - 1.0 / window,
+                        name=f"β for a window of {window:g} points", rtol=1e-6, hints=hints)
+
+
+def bias_warmup_steps(answer, beta: float, tolerance: float = 0.01) -> Feedback:
+    r"""Check the first step t at which the bias-correction factor :math:`1/(1-\beta^t)` is
+    at most ``1 + tolerance``: the smallest whole t with
+    :math:`\beta^t \le \text{tol}/(1+\text{tol})`."""
+    from .validation import check_in_range
+
+    beta = check_in_range("beta", beta, 0.0, 1.0, low_open=True, high_open=True)
+    tolerance = check_in_range("tolerance", tolerance, 0.0, low_open=True)
+    expected = max(1, int(np.ceil(np.log(tolerance / (1.0 + tolerance)) / np.log(beta) - 1e-9)))
+    try:
+        value = float(answer)
+    except (TypeError, ValueError):
+        return Feedback(False, f"the number of steps should be a whole number; got {answer!r}.")
+    factor = lambda t: 1.0 / (1.0 - beta ** t)   # noqa: E731
+    if value == expected:
+        earlier = (f"; one step earlier it is {factor(expected - 1):.6f}" if expected > 1
+                   else "")
+        return Feedback(True, f"t = {expected}: there 1/(1 − β^t) = {factor(expected):.6f}"
+                              f"{earlier}.")
+    message = (f"you gave {value:g}; the first step with 1/(1 − β^t) ≤ {1 + tolerance:g} "
+               f"is a different one.")
+    if expected - 1 <= value < expected:
+        message += (f" Hint: round up. At t = {np.floor(value):g} the factor is still "
+                    f"{factor(np.floor(value)):.6f}, above {1 + tolerance:g}.")
+    elif abs(value - np.log(tolerance) / np.log(beta)) <= 1:
+        message += (f" Hint: that solves β^t ≤ {tolerance:g}; the exact condition "
+                    f"1/(1 − β^t) ≤ {1 + tolerance:g} means β^t ≤ "
+                    f"{tolerance:g}/{1 + tolerance:g}.")
+    elif np.isclose(value, 1.0 / (1.0 - beta)):
+        message += (" Hint: one window 1/(1 − β) is far too early: there the factor is "
+                    "about 1/(1 − 1/e) ≈ 1.58.")
+    elif value > 0 and factor(value) <= 1 + tolerance:
+        message += (f" At t = {value:g} the factor is {factor(value):.6f}, within the "
+                    "tolerance, but an earlier step already is.")
+    return Feedback(False, message)
 
 
 # -- chapter 3 ----------------------------------------------------------------------------
 
 
 # -- chapter 4 ----------------------------------------------------------------------------
+__all__ += ["nesterov_steps"]
+
+
+def nesterov_steps(answer, f: Function, x0, lr: float, beta: float, steps: int = 2) -> Feedback:
+    r"""Check ``steps`` hand-computed Nesterov iterates x1, x2, ... from ``x0`` (velocity 0).
+
+    The iterates are the points NAG stores and takes gradients at (Bengio's form, as in
+    ``gdlab.Nesterov`` and ``torch.optim.SGD(nesterov=True)``):
+
+    .. math:: g = \nabla f(x), \quad v \leftarrow \beta v + g, \quad x \leftarrow x - \alpha(g + \beta v).
+
+    Recognised slips: heavy-ball steps (no look-ahead), Sutskever's :math:`\theta_t` instead of
+    the stored point :math:`\theta_t + \beta v_t`, the "Deep Learning from Scratch" update with
+    the velocity renewed *before* :math:`x \leftarrow x + \beta^2 v - (1+\beta)\alpha g`, and
+    a flipped sign (gradient ascent).
+    """
+    from .optimizers import Nesterov
+    from .validation import check_finite_array, check_in_range, check_positive_int
+
+    lr = check_in_range("lr", lr, 0.0)
+    beta = check_in_range("beta", beta, 0.0, 1.0)
+    steps = check_positive_int("steps", steps)
+    x0 = check_finite_array("x0", x0, ndim=1)
+    if x0.shape != (f.dim,):
+        raise ValueError(f"x0 must have shape ({f.dim},) for {f.name}, got {x0.shape}")
+    expected = _iterate(Nesterov(lr=lr, beta=beta), f, x0, steps)
+    hints = [
+        (_iterate(Momentum(lr=lr, beta=beta), f, x0, steps),
+         "these are heavy-ball momentum steps, x ← x − lr·v. Nesterov steps by "
+         "lr·(g + β·v) with the new v: the gradient counts once more, as if looked at "
+         "from one momentum step ahead."),
+        (_sutskever_points(f, x0, lr, beta, steps),
+         "these are Sutskever's θ_t. The exercise asks for the points NAG stores and takes "
+         "gradients at, θ_t + β·v_t (Bengio's form, PyTorch's nesterov=True)."),
+        (_dlfs_renewed_velocity(f, x0, lr, beta, steps),
+         "you renewed the velocity v ← βv − lr·g before x ← x + β²v − (1+β)·lr·g; that "
+         "formula needs the velocity from before this step (equivalently x ← x + βv − lr·g "
+         "with the new v)."),
+        (_iterate(Nesterov(lr=lr, beta=beta), _Negated(f), x0, steps),
+         "every step went uphill: the gradient enters with a minus sign, x ← x − lr·(g + βv)."),
+    ]
+    names = [f"x{t}" for t in range(1, steps + 1)]
+    return check_points(answer, expected, names, hints=hints)
+
+
+def _sutskever_points(f, x0, lr, beta, steps):
+    """Sutskever's form v ← βv − lr·∇f(θ + βv), θ ← θ + v; returns θ_1..θ_steps."""
+    theta, v, points = np.array(x0, dtype=float), np.zeros(len(x0)), []
+    for _ in range(steps):
+        v = beta * v - lr * f.grad(theta + beta * v)
+        theta = theta + v
+        points.append(theta)
+    return np.array(points)
+
+
+def _dlfs_renewed_velocity(f, x0, lr, beta, steps):
+    """The slip of the source notes: v ← βv − lr·g, then x ← x + β²v − (1+β)·lr·g."""
+    x, v, points = np.array(x0, dtype=float), np.zeros(len(x0)), []
+    for _ in range(steps):
+        g = f.grad(x)
+        v = beta * v - lr * g
+        x = x + beta * beta * v - (1.0 + beta) * lr * g
+        points.append(x)
+    return np.array(points)
+
+
+class _Negated(Function):
+    """``-f``: stepping on it with a descent method is gradient ascent on ``f``."""
+
+    def __init__(self, f):
+        self.f, self.dim, self.name = f, f.dim, f"-({f.name})"
+
+    def value(self, x):
+        return -self.f.value(x)
+
+    def gradient(self, x):
+        return -self.f.gradient(x)
+
+
 
 
 # -- helpers ----------------------------------------------------------------------------

@@ -23,7 +23,8 @@ from .validation import check_finite_array, check_in_range, check_positive_int
 
 __all__ = ["Function", "Quadratic", "Rosenbrock", "Beale", "Saddle", "MonkeySaddle", "XY",
            "Noisy", "random_quadratic", "get_function", "elongated_bowl", "rosenbrock", "beale",
-           "saddle", "monkey_saddle", "xy", "FUNCTIONS"]
+           "saddle", "monkey_saddle", "xy", "FUNCTIONS",
+           "DoubleWell", "double_well", "numerical_gradient", "relative_error"]
 
 
 class Function:
@@ -263,3 +264,78 @@ def get_function(name: str) -> Function:
     if name not in FUNCTIONS:
         raise ValueError(f"name must be one of {', '.join(sorted(FUNCTIONS))}; got {name!r}")
     return FUNCTIONS[name]
+
+
+# -- chapter 1: a landscape with two minima, and numerical gradients ----------------------
+class DoubleWell(Function):
+    r"""A tilted double well :math:`f(x, y) = (x^2 - 1)^2 + t\,x + y^2`.
+
+    Along :math:`x` it has two valleys separated by a hump; the tilt :math:`t` makes the left
+    one deeper, so for :math:`0 < t < 8/(3\sqrt3)` there is a global minimum (left), a local
+    minimum (right) and a saddle between them, all on :math:`y = 0` at the roots of
+    :math:`4x^3 - 4x + t = 0`. Which valley gradient descent ends in depends on where it starts.
+    """
+
+    window = ((-2.0, 2.0), (-1.5, 1.5))
+
+    def __init__(self, tilt: float = 0.5):
+        limit = 8 / (3 * np.sqrt(3))
+        self.tilt = check_in_range("tilt", tilt, 0.0, limit, low_open=True, high_open=True)
+        self.name = f"double well (tilt {self.tilt:g})"
+        roots = np.sort(np.roots([4.0, 0.0, -4.0, self.tilt]).real)
+        self.minimum = np.array([roots[0], 0.0])
+        self.saddle_point = np.array([roots[1], 0.0])
+        self.local_minimum = np.array([roots[2], 0.0])
+        self.min_value = float(self.value(self.minimum))
+
+    def value(self, x):
+        return (x[0] ** 2 - 1) ** 2 + self.tilt * x[0] + x[1] ** 2
+
+    def gradient(self, x):
+        return np.array([4 * x[0] * (x[0] ** 2 - 1) + self.tilt, 2 * x[1]])
+
+    def hess(self, x):
+        return np.array([[12 * x[0] ** 2 - 4, 0.0], [0.0, 2.0]])
+
+
+double_well = DoubleWell()
+
+
+def numerical_gradient(f, x, h: float = 1e-5, method: str = "central") -> np.ndarray:
+    r"""The gradient of a scalar function ``f`` at ``x`` by finite differences.
+
+    .. math::
+        \text{central: } \frac{f(x + h e_i) - f(x - h e_i)}{2h}, \qquad
+        \text{forward: } \frac{f(x + h e_i) - f(x)}{h}
+
+    Central differences have error :math:`O(h^2)`, forward ones :math:`O(h)`; both cost
+    about one (forward) or two (central) evaluations of ``f`` per coordinate, so use them to
+    *check* an analytic gradient, not to train. ``x`` is not modified.
+    """
+    h = check_in_range("h", h, 0.0, low_open=True)
+    if method not in ("central", "forward"):
+        raise ValueError(f"method must be 'central' or 'forward'; got {method!r}")
+    x = check_finite_array("x", x, ndim=1)
+    point = x.copy()
+    f_x = float(f(point)) if method == "forward" else None
+    grad = np.empty_like(x)
+    for i in range(len(x)):
+        point[i] = x[i] + h
+        f_plus = float(f(point))
+        if method == "central":
+            point[i] = x[i] - h
+            grad[i] = (f_plus - float(f(point))) / (2 * h)
+        else:
+            grad[i] = (f_plus - f_x) / h
+        point[i] = x[i]
+    return grad
+
+
+def relative_error(a, b) -> float:
+    r""":math:`\lVert a - b\rVert / \max(\lVert a\rVert, \lVert b\rVert)`, the usual score of a
+    gradient check (0 when both are zero). Around 1e-7 or below means the gradients agree."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    if a.shape != b.shape:
+        raise ValueError(f"a and b must have the same shape, got {a.shape} and {b.shape}")
+    scale = max(np.linalg.norm(a), np.linalg.norm(b))
+    return 0.0 if scale == 0 else float(np.linalg.norm(a - b) / scale)

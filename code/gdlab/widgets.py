@@ -215,34 +215,99 @@ def learning_rate_explorer(f: Function, x0, lrs: Sequence[float], steps: int = 3
 
 
 # -- chapter 2: EWMA ----------------------------------------------------------------------
-def ewma_explorer(series, betas: Sequence[float], default: float | None = None) -> Explorer:
-    """The EWMA of ``series`` for each β, with and without bias correction, beside the
-    weights it puts on past points."""
-    series = np.asarray(series, dtype=float)
+def ewma_explorer(series, betas: Sequence[float], default: float | None = None,
+                  truth=None, zoom: int = 60) -> Explorer:
+    """The EWMA of ``series`` for each β in ``betas``, plain or bias-corrected.
+
+    Three panels: the whole series with its average (and the noise-free ``truth``, if
+    given, with the average's RMS error against it); the weights the average puts on
+    past points, with the window 1/(1−β); and the first ``zoom`` points, where the
+    start-up bias of a zero-started average shows. ``compute`` returns a dict with the
+    ``average`` shown, the ``plain`` and ``corrected`` averages, the ``window`` and the
+    ``rms_error`` against ``truth`` (None without it).
+    """
+    from .validation import check_finite_array
+
+    series = check_finite_array("series", series, ndim=1)
+    if truth is not None:
+        truth = check_finite_array("truth", truth, ndim=1)
+        if truth.shape != series.shape:
+            raise ValueError(f"truth must have the shape of series {series.shape}, "
+                             f"got {truth.shape}")
+    zoom = min(check_positive_int("zoom", zoom, minimum=2), len(series))
+    t = np.arange(1, len(series) + 1)
+    low, high = series.min(), series.max()
+    pad = 0.05 * (high - low + 1e-12)
 
     def compute(beta, bias_correction):
-        return ewma(series, beta, bias_correction=bias_correction)
+        plain = ewma(series, beta)
+        corrected = ewma(series, beta, bias_correction=True)
+        average = corrected if bias_correction else plain
+        error = None if truth is None else float(np.sqrt(np.mean((average - truth) ** 2)))
+        return {"average": average, "plain": plain, "corrected": corrected,
+                "window": 1.0 / (1.0 - beta), "rms_error": error}
 
-    def draw(fig, average, beta, bias_correction):
-        ax_series, ax_weights = fig.subplots(1, 2, width_ratios=[2, 1])
-        label = f"EWMA, β = {beta:g}" + (" (bias-corrected)" if bias_correction else "")
-        plots.plot_ewma(ax_series, series, {label: average},
-                        title=f"Window ≈ 1/(1−β) = {1 / (1 - beta):.3g} points")
-        ax_series.set_ylim(series.min() - 0.5, series.max() + 0.5)
-        lags = np.arange(0, 60)
-        ax_weights.bar(lags, (1 - beta) * beta ** lags, color=plots.AVERAGE_COLORS[0], width=0.8)
-        ax_weights.axvline(1 / (1 - beta), color="black", linestyle="--", linewidth=1,
-                           label="1/(1−β)")
+    def draw(fig, result, beta, bias_correction):
+        # Fixed margins: every frame gets the same layout, so the scrubber does not jitter.
+        grid = fig.add_gridspec(2, 2, height_ratios=[1.25, 1], left=0.085, right=0.985,
+                                top=0.94, bottom=0.085, hspace=0.42, wspace=0.2)
+        ax_year = fig.add_subplot(grid[0, :])
+        ax_weights = fig.add_subplot(grid[1, 0])
+        ax_start = fig.add_subplot(grid[1, 1])
+        kind = "bias-corrected" if bias_correction else "plain"
+        other_kind = "plain" if bias_correction else "bias-corrected"
+        other = result["plain"] if bias_correction else result["corrected"]
+        main_color, other_color = plots.AVERAGE_COLORS[0], plots.AVERAGE_COLORS[1]
+
+        ax_year.plot(t, series, ".", color=plots.DATA_COLOR, markersize=2.5,
+                     label="data $\\theta_t$")
+        if truth is not None:
+            ax_year.plot(t, truth, "--", color="black", linewidth=1.0, label="true curve")
+        ax_year.plot(t, result["average"], color=main_color, linewidth=1.8,
+                     label=f"EWMA ({kind})")
+        ax_year.set_ylim(low - pad, high + pad)
+        ax_year.set_xlim(0, len(series) + 1)
+        ax_year.set_xlabel("$t$")
+        ax_year.set_ylabel("value")
+        heading = f"β = {beta:g}: window ≈ 1/(1−β) = {result['window']:.3g} points"
+        if result["rms_error"] is not None:
+            heading += f"; RMS error vs true curve {result['rms_error']:.2f}"
+        ax_year.set_title(heading)
+        ax_year.legend(loc="upper left", ncol=3)
+
+        ages = np.arange(0, 121)
+        ax_weights.fill_between(ages, (1 - beta) * beta ** ages, step="mid", color=main_color,
+                                alpha=0.8, linewidth=0)
+        if result["window"] <= ages[-1]:
+            ax_weights.axvline(result["window"], color="black", linestyle="--", linewidth=1,
+                               label=f"1/(1−β) = {result['window']:.3g}")
+            ax_weights.legend(loc="upper right")
+        ax_weights.set_xlim(-1, ages[-1] + 1)
+        ax_weights.set_ylim(0, None)
         ax_weights.set_xlabel("age of the point, $t - i$")
         ax_weights.set_ylabel("weight $(1-β)β^{t-i}$")
-        ax_weights.set_title("Weights on past points")
-        ax_weights.legend()
+        ax_weights.set_title("Weight on each past point")
+
+        first = slice(0, zoom)
+        ax_start.plot(t[first], series[first], ".", color=plots.DATA_COLOR, markersize=4,
+                      label="data")
+        if truth is not None:
+            ax_start.plot(t[first], truth[first], "--", color="black", linewidth=1.0)
+        ax_start.plot(t[first], other[first], color=other_color, linewidth=1.2, alpha=0.5,
+                      label=other_kind)
+        ax_start.plot(t[first], result["average"][first], color=main_color, linewidth=1.8,
+                      label=kind)
+        ax_start.set_ylim(min(series[first].min(), 0.0) - pad, series[first].max() + pad)
+        ax_start.set_xlabel("$t$")
+        ax_start.set_ylabel("value")
+        ax_start.set_title(f"The first {zoom} points: start-up")
+        ax_start.legend(loc="lower right", ncol=3)
 
     defaults = {"bias_correction": False}
     if default is not None:
         defaults["beta"] = default
     return Explorer({"beta": list(betas), "bias_correction": [False, True]}, compute, draw,
-                    defaults, title="EWMA explorer")
+                    defaults, title="EWMA explorer", figsize=(9.0, 5.6))
 
 
 # -- chapter 3: momentum -------------------------------------------------------------------

@@ -1,0 +1,100 @@
+"""Landscapes: values, gradients and Hessians agree with each other and with the math."""
+
+import numpy as np
+import pytest
+
+import gdlab
+from gdlab.functions import FUNCTIONS
+
+ALL = list(FUNCTIONS.values()) + [gdlab.random_quadratic(50.0, 5, seed=1),
+                                 gdlab.Rosenbrock(a=2.0, b=10.0)]
+RNG = np.random.default_rng(0)
+
+
+def central_difference(fun, x, h=1e-6):
+    return np.array([(fun(x + h * e) - fun(x - h * e)) / (2 * h) for e in np.eye(len(x))])
+
+
+@pytest.mark.parametrize("f", ALL, ids=lambda f: f.name)
+def test_gradient_matches_finite_differences(f):
+    for _ in range(5):
+        x = RNG.uniform(-1.5, 1.5, f.dim)
+        np.testing.assert_allclose(f.grad(x), central_difference(f, x), rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("f", [f for f in ALL if f.name != "Beale"], ids=lambda f: f.name)
+def test_hessian_matches_finite_differences_of_the_gradient(f):
+    x = RNG.uniform(-1.0, 1.0, f.dim)
+    numeric = np.array([(f.grad(x + 1e-6 * e) - f.grad(x - 1e-6 * e)) / 2e-6
+                        for e in np.eye(f.dim)])
+    np.testing.assert_allclose(f.hessian(x), numeric, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("f", [f for f in ALL if f.minimum is not None], ids=lambda f: f.name)
+def test_minimum_is_stationary_with_the_stated_value(f):
+    np.testing.assert_allclose(f.grad(f.minimum), 0.0, atol=1e-12)
+    assert f(f.minimum) == pytest.approx(f.min_value, abs=1e-12)
+    for _ in range(20):  # and nothing nearby is lower
+        assert f(f.minimum + RNG.normal(scale=1e-2, size=f.dim)) >= f.min_value
+
+
+@pytest.mark.parametrize("f", [f for f in ALL if f.dim == 2], ids=lambda f: f.name)
+def test_grid_evaluation_equals_pointwise(f):
+    X, Y = np.meshgrid(np.linspace(-1, 1, 4), np.linspace(-2, 2, 3))
+    grid = f(np.array([X, Y]))
+    assert grid.shape == X.shape
+    for i in range(X.shape[0]):
+        for j in range(X.shape[1]):
+            assert grid[i, j] == pytest.approx(f([X[i, j], Y[i, j]]))
+
+
+def test_known_values():
+    assert gdlab.elongated_bowl([10.0, 1.0]) == pytest.approx(100 / 20 + 1)
+    assert gdlab.rosenbrock([0.0, 0.0]) == 1.0
+    assert gdlab.beale([0.0, 0.0]) == pytest.approx(1.5**2 + 2.25**2 + 2.625**2)
+    assert gdlab.saddle([1.0, 2.0]) == -3.0
+    assert gdlab.monkey_saddle([1.0, 1.0]) == -2.0
+    assert gdlab.xy([3.0, -2.0]) == -6.0
+    np.testing.assert_array_equal(gdlab.xy.grad([1.0, 2.0]), [2.0, 1.0])
+
+
+def test_functions_without_minimum_say_so():
+    for f in (gdlab.saddle, gdlab.monkey_saddle, gdlab.xy):
+        assert f.minimum is None and f.min_value is None
+
+
+def test_quadratic_minimum_and_condition_number():
+    A = np.array([[3.0, 1.0], [1.0, 2.0]])
+    q = gdlab.Quadratic(A, b=[1.0, -1.0])
+    np.testing.assert_allclose(q.minimum, np.linalg.solve(A, [1.0, -1.0]))
+    lo, hi = (5 - np.sqrt(5)) / 2, (5 + np.sqrt(5)) / 2   # roots of l^2 - 5l + 5
+    assert q.condition_number == pytest.approx(hi / lo)
+    assert gdlab.elongated_bowl.condition_number == pytest.approx(20.0)
+
+
+def test_random_quadratic_has_the_requested_spectrum():
+    q = gdlab.random_quadratic(kappa=1000.0, dim=6, seed=4)
+    np.testing.assert_allclose(q.eigenvalues, np.geomspace(1, 1000, 6), rtol=1e-10)
+    assert q.condition_number == pytest.approx(1000.0)
+    np.testing.assert_allclose(q.minimum, 0.0, atol=1e-12)
+    # seeded: same seed, same matrix; another seed, another basis
+    np.testing.assert_array_equal(q.A, gdlab.random_quadratic(1000.0, 6, seed=4).A)
+    assert not np.allclose(q.A, gdlab.random_quadratic(1000.0, 6, seed=5).A)
+
+
+def test_noisy_gradient_is_unbiased_seeded_and_resettable():
+    noisy = gdlab.Noisy(gdlab.rosenbrock, sigma=0.5, seed=11)
+    x = np.array([0.3, -0.2])
+    draws = np.array([noisy.grad(x) for _ in range(4000)])
+    np.testing.assert_allclose(draws.mean(axis=0), gdlab.rosenbrock.grad(x), atol=0.05)
+    np.testing.assert_allclose(draws.std(axis=0), 0.5, rtol=0.05)
+    noisy.reset()
+    np.testing.assert_array_equal(noisy.grad(x), draws[0])
+    assert noisy(x) == gdlab.rosenbrock(x)          # values are exact
+    assert noisy.minimum is gdlab.rosenbrock.minimum
+
+
+def test_get_function_by_name():
+    assert gdlab.get_function("rosenbrock") is gdlab.rosenbrock
+    assert set(FUNCTIONS) == {"elongated_bowl", "rosenbrock", "beale", "saddle",
+                              "monkey_saddle", "xy"}
