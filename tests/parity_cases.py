@@ -27,6 +27,11 @@ HYPER = {
              {"lr": 1e-2, "betas": (0.9, 0.999), "eps": 1e-8}),
     "AdamW": ({"lr": 1e-2, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0.1},
               "AdamW", {"lr": 1e-2, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0.1}),
+    # chapter 6: Adam's relatives
+    "AdaMax": ({"lr": 1e-2, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}, "Adamax",
+               {"lr": 1e-2, "betas": (0.9, 0.999), "eps": 1e-8}),
+    "AMSGrad": ({"lr": 1e-2, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}, "Adam",
+                {"lr": 1e-2, "betas": (0.9, 0.999), "eps": 1e-8, "amsgrad": True}),
 }
 
 

@@ -103,3 +103,30 @@ def test_ewma_explorer_averages_the_series():
     np.testing.assert_array_equal(e.result(beta=0.98, bias_correction=True),
                                   gdlab.ewma(series, 0.98, bias_correction=True))
     assert e.render(beta=0.5, bias_correction=True).startswith(PNG)
+
+
+def test_boolean_controls_are_labelled_on_and_off():
+    e = Explorer({"flag": [False, True]}, lambda flag: flag,
+                 lambda fig, r, flag: fig.subplots().set_title(str(flag)))
+    assert '["off", "on"]' in e.to_html()
+
+
+def test_layout_is_computed_once_and_reused_or_left_alone():
+    def draw(fig, result, a):
+        ax = fig.subplots()
+        ax.set_title("a long title " * a)
+        ax.set_ylabel("y")
+
+    laid_out = Explorer({"a": [1, 2]}, lambda a: a, draw)
+    laid_out.render(a=1)
+    first = laid_out.figure.axes[0].get_position().bounds
+    laid_out.render(a=2)
+    assert laid_out.figure.axes[0].get_position().bounds == first
+    assert first != pytest.approx((0.125, 0.11, 0.775, 0.77))   # not matplotlib's default
+
+    manual = Explorer({"a": [1, 2]}, lambda a: a,
+                      lambda fig, r, a: fig.add_axes([0.2, 0.2, 0.5, 0.5]), layout=None)
+    manual.render(a=1)
+    assert manual.figure.axes[0].get_position().bounds == pytest.approx((0.2, 0.2, 0.5, 0.5))
+    with pytest.raises(ValueError, match="layout must be one of 'constrained', None"):
+        Explorer({"a": [1]}, lambda a: a, draw, layout="tight")

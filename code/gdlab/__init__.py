@@ -17,5 +17,8 @@ from .functions import (FUNCTIONS, XY, Beale, Function, MonkeySaddle, Noisy, Qua
 from .optimizers import (OPTIMIZERS, SGD, AdaDelta, AdaGrad, Adam, AdamW, Momentum, Nesterov,
                          Optimizer, RMSProp)
 from .run import Trajectory, run
+from . import problems  # chapter 1
+from .functions import DoubleWell, double_well, numerical_gradient, relative_error  # chapter 1
+from .optimizers import AdaMax, AMSGrad  # chapter 6
 
 __version__ = "0.1.0"

@@ -165,6 +165,90 @@ def ewma_values(answer, series, beta: float, bias_correction: bool = False) -> F
 
 
 # -- chapter 1 ----------------------------------------------------------------------------
+from .functions import (Quadratic, beale, numerical_gradient,  # noqa: E402
+                        relative_error, rosenbrock)
+
+__all__ += ["stable_learning_rate", "central_difference"]
+
+
+def stable_learning_rate(answer, A) -> Feedback:
+    r"""Check the largest constant learning rate for which gradient descent on
+    :math:`\tfrac12 x^\top A x` converges: :math:`2/L`, ``L`` the largest eigenvalue of ``A``
+    (the answer names the supremum; :math:`\alpha` itself must stay strictly below it)."""
+    A = np.asarray(A, dtype=float)
+    if A.ndim != 2 or A.shape[0] != A.shape[1] or not np.allclose(A, A.T):
+        raise ValueError(f"A must be a symmetric square matrix, got shape {A.shape}")
+    eigenvalues = np.linalg.eigvalsh(A)
+    mu, L = eigenvalues[0], eigenvalues[-1]
+    if mu <= 0:
+        raise ValueError(f"A must be positive definite, its smallest eigenvalue is {mu:g}")
+    expected = 2.0 / L
+    hints = [(1.0 / L, "that is 1/L, the step that lands exactly on the minimum along the "
+                       "steepest direction; |1 − αL| < 1 allows up to twice as much, 2/L."),
+             (2.0 / (mu + L), "that is the *best* constant rate 2/(μ + L); the largest "
+                              "stable one, 2/L, is larger.")]
+    if not np.isclose(mu, L):
+        hints.append((2.0 / mu, "you used the smallest curvature μ; the largest curvature L "
+                                "is the one that blows up first."))
+    largest_diagonal = np.max(np.diag(A))
+    if not np.isclose(largest_diagonal, L):
+        hints.append((2.0 / largest_diagonal,
+                      "the curvatures are the eigenvalues of A, not its diagonal entries "
+                      "(they coincide only when A is diagonal)."))
+    return check_number(answer, expected, name="The largest stable learning rate",
+                        hints=[(value, text) for value, text in hints
+                               if not np.isclose(value, expected)])
+
+
+def central_difference(gradient_fn) -> Feedback:
+    r"""Check a learner's ``gradient_fn(f, x, h)`` that should return the central-difference
+    gradient :math:`(f(x + he_i) - f(x - he_i))/(2h)`, on Rosenbrock, Beale and a 3-D
+    quadratic, naming the usual slips (forward differences, a missing 2, a flipped sign, an
+    ``x`` changed in place)."""
+    quadratic = Quadratic(np.array([[3.0, 1.0, 0.0], [1.0, 2.0, 0.5], [0.0, 0.5, 1.0]]),
+                          b=np.array([1.0, -1.0, 0.5]), name="a 3-D quadratic")
+    cases = [(rosenbrock, [-1.5, 2.0], 1e-5), (beale, [1.0, 1.5], 1e-4),
+             (quadratic, [0.5, -1.0, 2.0], 1e-3)]
+    errors = []
+    for f, point, h in cases:
+        x = np.array(point, dtype=float)
+        where = f"{f.name} at x = {_fmt_point(x)} with h = {h:g}"
+        try:
+            result = gradient_fn(f, x, h)
+        except Exception as error:  # the learner's code: report, do not crash
+            return Feedback(False, f"On {where} your function raised "
+                                   f"{type(error).__name__}: {error}")
+        if not np.array_equal(x, np.array(point, dtype=float)):
+            return Feedback(False, f"On {where} your function changed x in place (it is now "
+                                   f"{_fmt_point(x)}): put x[i] back after each difference, "
+                                   "or perturb a copy.")
+        try:
+            result = np.asarray(result, dtype=float)
+        except (TypeError, ValueError):
+            return Feedback(False, f"On {where} your function returned {result!r}, "
+                                   "not an array of numbers.")
+        if result.shape != x.shape:
+            return Feedback(False, f"On {where} your function returned shape {result.shape}; "
+                                   f"the gradient has one entry per coordinate, {x.shape}.")
+        expected = numerical_gradient(f, x, h, "central")
+        if not np.allclose(result, expected, rtol=1e-6, atol=1e-9):
+            slips = [(numerical_gradient(f, x, h, "forward"),
+                      "these are forward differences (f(x + h) − f(x))/h; subtract f(x − h) "
+                      "instead, which cancels the O(h) error."),
+                     (2 * expected, "you divided by h instead of 2h: the two points are 2h "
+                                    "apart."),
+                     (-expected, "the sign is flipped: it is f(x + h) − f(x − h).")]
+            message = (f"On {where} you gave {_fmt_point(result)}, expected "
+                       f"{_fmt_point(expected)}.")
+            for alternative, explanation in slips:
+                if np.allclose(result, alternative, rtol=1e-6, atol=1e-9):
+                    message += " Hint: " + explanation
+                    break
+            return Feedback(False, message)
+        errors.append(relative_error(result, f.grad(x)))
+    return Feedback(True, "Your central differences match on Rosenbrock, Beale and a 3-D "
+                          "quadratic; relative errors to the analytic gradients: "
+                    + ", ".join(f"{e:.0e}" for e in errors) + ".")
 
 
 # -- chapter 2 ----------------------------------------------------------------------------
@@ -251,9 +335,9 @@ def nesterov_steps(answer, f: Function, x0, lr: float, beta: float, steps: int =
     expected = _iterate(Nesterov(lr=lr, beta=beta), f, x0, steps)
     hints = [
         (_iterate(Momentum(lr=lr, beta=beta), f, x0, steps),
-         "these are heavy-ball momentum steps, x ← x − lr·v. Nesterov steps by "
-         "lr·(g + β·v) with the new v: the gradient counts once more, as if looked at "
-         "from one momentum step ahead."),
+         "these are heavy-ball momentum steps, x ← x − lr·v. Nesterov's step is "
+         "x ← x − lr·(g + β·v), with the v just updated: the look-ahead counts the "
+         "gradient once more."),
         (_sutskever_points(f, x0, lr, beta, steps),
          "these are Sutskever's θ_t. The exercise asks for the points NAG stores and takes "
          "gradients at, θ_t + β·v_t (Bengio's form, PyTorch's nesterov=True)."),
@@ -301,6 +385,267 @@ class _Negated(Function):
     def gradient(self, x):
         return -self.f.gradient(x)
 
+
+
+
+# -- chapter 5 ----------------------------------------------------------------------------
+__all__ += ["rmsprop_steps"]
+
+
+def rmsprop_steps(answer, grads, lr: float, beta: float, eps: float, theta0=0.0,
+                  rtol: float = 1e-3) -> Feedback:
+    r"""Check hand-computed RMSProp iterates :math:`\theta_1, \dots, \theta_T` for the given
+    gradients :math:`g_1, \dots, g_T` (one per row of ``grads``), from ``theta0`` with
+    :math:`s_0 = 0`, in the book's (and PyTorch's) form:
+
+    .. math:: s_t = \beta s_{t-1} + (1-\beta) g_t^2, \qquad
+              \theta_t = \theta_{t-1} - \alpha\, g_t / (\sqrt{s_t} + \epsilon).
+
+    Recognised slips: :math:`\epsilon` inside the root (Keras, Andrew Ng's course), a
+    forgotten :math:`(1-\beta)`, a bias-corrected :math:`s_t/(1-\beta^t)` (that is Adam's
+    second moment), AdaGrad's sum :math:`s_t = s_{t-1} + g_t^2`, no square root, and a step
+    uphill. Answers count as right to a relative tolerance ``rtol`` (default 0.1%).
+    """
+    from .validation import check_finite_array, check_in_range
+
+    lr = check_in_range("lr", lr, 0.0)
+    beta = check_in_range("beta", beta, 0.0, 1.0, high_open=True)
+    eps = check_in_range("eps", eps, 0.0)
+    rtol = check_in_range("rtol", rtol, 0.0, low_open=True)
+    grads = check_finite_array("grads", grads)
+    if grads.ndim not in (1, 2) or len(grads) == 0:
+        raise ValueError(f"grads must be a non-empty 1-D array (one number per step) or 2-D "
+                         f"(one row per step), got shape {grads.shape}")
+    scalar = grads.ndim == 1
+    grads = grads.reshape(len(grads), -1)
+    theta0 = check_finite_array("theta0", theta0)
+    if theta0.ndim > 1 or (theta0.ndim == 1 and theta0.shape[0] != grads.shape[1]):
+        raise ValueError(f"theta0 must be a number or have one entry per coordinate "
+                         f"({grads.shape[1]}), got shape {theta0.shape}")
+    theta0 = np.broadcast_to(theta0, grads.shape[1:]).astype(float)
+
+    def iterate(accumulate, denominator, sign=-1.0):
+        theta, s, points = theta0.copy(), np.zeros_like(theta0), []
+        for t, g in enumerate(grads, start=1):
+            s = accumulate(s, g, t)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                theta = theta + sign * lr * g / denominator(s, t)
+            points.append(theta)
+        return np.array(points)
+
+    ewma_update = lambda s, g, t: beta * s + (1.0 - beta) * g * g   # noqa: E731
+    outside = lambda s, t: np.sqrt(s) + eps                          # noqa: E731
+    expected = iterate(ewma_update, outside)
+    hints = [
+        (iterate(ewma_update, lambda s, t: np.sqrt(s + eps)),
+         "you put ε inside the square root, g/√(s + ε), as Keras and Andrew Ng's course do. "
+         "This exercise uses PyTorch's form g/(√s + ε); with small gradients the two differ "
+         "a lot."),
+        (iterate(lambda s, g, t: beta * s + g * g, outside),
+         "the new squared gradient enters with weight (1 − β): s ← βs + (1 − β)g², not "
+         "βs + g²."),
+        (iterate(ewma_update, lambda s, t: np.sqrt(s / (1.0 - beta ** t)) + eps),
+         "you divided s by (1 − β^t). That bias correction belongs to Adam (chapter 7); "
+         "RMSProp uses s as it is."),
+        (iterate(lambda s, g, t: s + g * g, outside),
+         "you added the squares up, s ← s + g²: that is AdaGrad. RMSProp keeps an "
+         "exponentially weighted average, s ← βs + (1 − β)g²."),
+        (iterate(ewma_update, lambda s, t: s + eps),
+         "you divided by s + ε; RMSProp divides by the root mean square, √s + ε."),
+        (iterate(ewma_update, outside, sign=1.0),
+         "every step went uphill: θ ← θ − lr·g/(√s + ε) subtracts."),
+    ]
+    if scalar:
+        expected = expected.reshape(-1, 1)
+        hints = [(alternative.reshape(-1, 1), text) for alternative, text in hints]
+        answer = np.reshape(answer, (-1, 1)) if np.size(answer) == len(expected) else answer
+    hints = [(alternative, text) for alternative, text in hints
+             if np.all(np.isfinite(alternative))
+             and not np.allclose(alternative, expected, rtol=rtol, atol=1e-12)]
+    names = [f"θ{t}" for t in range(1, len(expected) + 1)]
+    return check_points(answer, expected, names, hints=hints, rtol=rtol, atol=1e-12)
+
+
+
+# -- chapter 6 ----------------------------------------------------------------------------
+__all__ += ["adam_steps"]
+
+
+def adam_steps(answer, grads, lr: float = 1e-3, beta1: float = 0.9, beta2: float = 0.999,
+               eps: float = 1e-8) -> Feedback:
+    r"""Check hand-computed Adam steps :math:`\Delta\theta_t = \theta_t - \theta_{t-1}` for the
+    gradients ``grads`` (one row per step, one column per parameter; a flat list is a single
+    parameter), starting from :math:`m_0 = v_0 = 0`:
+
+    .. math::
+        m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t, \quad v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2,
+        \quad \Delta\theta_t = -\alpha\, \frac{m_t/(1-\beta_1^t)}{\sqrt{v_t/(1-\beta_2^t)} + \epsilon}.
+
+    Agreement to a relative 1e-4 counts as right. Recognised slips: no bias correction, bias
+    correction of only :math:`m` or only :math:`v`, :math:`\epsilon` inside the square root,
+    no square root, the :math:`(1-\beta)` factors left out, :math:`g_t` used instead of
+    :math:`m_t` (that is RMSProp), a step uphill, and the parameters :math:`\theta_t` (from
+    :math:`\theta_0 = 0`) given instead of the steps.
+    """
+    from .validation import check_finite_array, check_in_range
+
+    lr = check_in_range("lr", lr, 0.0)
+    beta1 = check_in_range("beta1", beta1, 0.0, 1.0, high_open=True)
+    beta2 = check_in_range("beta2", beta2, 0.0, 1.0, high_open=True)
+    eps = check_in_range("eps", eps, 0.0)
+    grads = check_finite_array("grads", grads)
+    if grads.ndim == 1:
+        grads = grads[:, None]
+    if grads.ndim != 2 or grads.shape[0] == 0:
+        raise ValueError(f"grads must be a list of gradients, one per step (shape (T,) or "
+                         f"(T, d)), got shape {grads.shape}")
+    steps, dim = grads.shape
+    expected = _adam_hand_steps(grads, lr, beta1, beta2, eps)
+    slips = [
+        (dict(correct_m=False, correct_v=False),
+         "these are the steps without bias correction. Divide m by 1 − β1^t and v by "
+         "1 − β2^t before taking the step: at t = 1 that makes m̂ = g and v̂ = g²."),
+        (dict(correct_v=False),
+         "you corrected m but not v: divide v by 1 − β2^t too (at t = 1 that is 0.001, "
+         "which changes √v̂ by a factor of about 31.6)."),
+        (dict(correct_m=False),
+         "you corrected v but not m: divide m by 1 − β1^t too."),
+        (dict(eps_inside=True),
+         "you put ε inside the square root, √(v̂ + ε). Adam (the paper, PyTorch) adds it "
+         "outside, √v̂ + ε; inside, ε = 1e-8 acts like 1e-4 when v̂ is tiny."),
+        (dict(root=False),
+         "you divided by v̂ (+ ε) instead of √v̂ + ε: the step needs the square root, so "
+         "that it has the units of θ and not of 1/g."),
+        (dict(damped=False),
+         "you left out the (1 − β) factors: m ← β1·m + (1 − β1)·g and "
+         "v ← β2·v + (1 − β2)·g²."),
+        (dict(use_m=False),
+         "you used the gradient g_t in the numerator instead of the average m̂_t: that is "
+         "RMSProp with bias correction, not Adam."),
+        (dict(sign=+1.0),
+         "every step went uphill: Adam subtracts α·m̂/(√v̂ + ε)."),
+    ]
+    hints = []
+    for options, explanation in slips:
+        alternative = _adam_hand_steps(grads, lr, beta1, beta2, eps, **options)
+        if not np.allclose(alternative, expected, rtol=1e-4, atol=1e-12):
+            hints.append((alternative, explanation))
+    hints.append((np.cumsum(expected, axis=0),
+                  "these look like the parameters θ_t, starting from θ_0 = 0; the exercise "
+                  "asks for the steps Δθ_t = θ_t − θ_{t−1}."))
+    names = [f"Δθ{t}" for t in range(1, steps + 1)]
+    given = answer
+    if np.size(answer) == steps * dim:
+        given = np.reshape(np.asarray(answer, dtype=float), (steps, dim))
+    return check_points(given, expected, names, hints=hints, rtol=1e-4, atol=1e-12)
+
+
+def _adam_hand_steps(grads, lr, beta1, beta2, eps, *, correct_m=True, correct_v=True,
+                     eps_inside=False, root=True, damped=True, use_m=True, sign=-1.0):
+    """Adam's steps for a (T, d) array of gradients, with switches for the usual slips."""
+    m = np.zeros(grads.shape[1])
+    v = np.zeros(grads.shape[1])
+    out = []
+    for t, g in enumerate(grads, start=1):
+        m = beta1 * m + ((1.0 - beta1) if damped else 1.0) * g
+        v = beta2 * v + ((1.0 - beta2) if damped else 1.0) * g * g
+        m_hat = m / (1.0 - beta1 ** t) if correct_m else m
+        v_hat = v / (1.0 - beta2 ** t) if correct_v else v
+        if eps_inside:
+            denom = np.sqrt(v_hat + eps)
+        else:
+            denom = (np.sqrt(v_hat) if root else v_hat) + eps
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out.append(sign * lr * (m_hat if use_m else g) / denom)
+    return np.array(out)
+
+
+
+# -- chapter 7 ----------------------------------------------------------------------------
+__all__ += ["bias_corrected_averages"]
+
+
+def bias_corrected_averages(answer, grads, beta: float = 0.9, rtol: float = 5e-3) -> Feedback:
+    r"""Check hand-computed bias-corrected averages :math:`\hat m_1, \dots, \hat m_T` of the
+    gradients ``grads`` (Adam's first moment, started at :math:`m_0 = 0`):
+
+    .. math:: m_t = \beta m_{t-1} + (1-\beta) g_t, \qquad \hat m_t = m_t / (1 - \beta^t).
+
+    ``rtol`` (default 0.5%) allows answers rounded to three significant digits. Recognised
+    slips: no correction at all, dividing by :math:`1-\beta^{t-1}` or :math:`1-\beta^{t+1}`
+    (the step counted from the wrong place), feeding :math:`\hat m_{t-1}` back into the
+    recursion, and dropping the :math:`(1-\beta)` in front of :math:`g_t`.
+    """
+    from .validation import check_finite_array, check_in_range
+
+    beta = check_in_range("beta", beta, 0.0, 1.0, high_open=True)
+    grads = check_finite_array("grads", grads, ndim=1)
+    if len(grads) == 0:
+        raise ValueError("grads must hold at least one gradient, got none")
+    n = len(grads)
+    names = [f"m̂{t}" for t in range(1, n + 1)]
+    try:
+        values = np.asarray(answer, dtype=float).reshape(-1)
+    except (TypeError, ValueError):
+        return Feedback(False, f"Your answer should be {n} numbers, m̂1 to m̂{n}; "
+                               f"got {answer!r}.")
+    if len(values) != n:
+        return Feedback(False, f"Your answer should be {n} numbers, m̂1 to m̂{n}; "
+                               f"you gave {len(values)}.")
+
+    t = np.arange(1, n + 1)
+    raw = ewma(grads, beta)
+    expected = raw / (1.0 - beta ** t)
+
+    def close(a, b):
+        return np.isclose(a, b, rtol=rtol, atol=1e-9)
+
+    ok = close(values, expected)
+    if ok.all():
+        factors = ", ".join(f"{1.0 / (1.0 - beta ** k):.4g}" for k in t)
+        return Feedback(True, "All match: " + ", ".join(
+            f"{name} = {value:.4g}" for name, value in zip(names, expected))
+            + ". (The raw averages m_t were " + ", ".join(f"{m:.4g}" for m in raw)
+            + f"; the correction multiplied them by {factors}.)")
+
+    first = int(np.argmin(ok))
+    parts = []
+    if first > 0:
+        parts.append(_join(names[:first]) + (" is right." if first == 1 else " are right."))
+    parts.append(f"{names[first]} should be {expected[first]:.4g}; you gave {values[first]:.4g}.")
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shifted_down = raw / (1.0 - beta ** (t - 1.0))      # inf at t = 1
+    fed_back, m_hat = [], 0.0
+    for k, g in enumerate(grads, start=1):
+        m_hat = (beta * m_hat + (1.0 - beta) * g) / (1.0 - beta ** k)
+        fed_back.append(m_hat)
+    slips = [
+        (raw, "these are the raw averages m_t: divide each by 1 − β^t (at t = 1 that is "
+              f"1 − {beta:g} = {1 - beta:.4g}), because the weights of a zero-started average "
+              "sum to 1 − β^t, not 1."),
+        (raw / (1.0 - beta ** (t + 1.0)),
+         "you divided by 1 − β^(t+1): the step count starts at t = 1 for the first gradient, "
+         "so m̂1 = m1 / (1 − β)."),
+        (np.array(fed_back),
+         "you fed the corrected value back into the recursion. The running average keeps "
+         "the raw m_t (m_t = β·m_{t−1} + (1 − β)·g_t); only the value you *use* is divided "
+         "by 1 − β^t."),
+        (_no_damping(grads, beta) / (1.0 - beta ** t),
+         "the new gradient is weighted by (1 − β), not 1: m_t = β·m_{t−1} + (1 − β)·g_t."),
+    ]
+    for alternative, explanation in slips:
+        if close(values, alternative).all():
+            parts.append("Hint: " + explanation)
+            break
+    else:
+        if n > 1 and close(values[1:], shifted_down[1:]).all():
+            parts.append("Hint: you divided by 1 − β^(t−1), one power short (at t = 1 that "
+                         "would divide by 0). The t-th average has t weights, which sum to "
+                         "1 − β^t.")
+        elif first + 1 < n:
+            parts.append("(Later values follow from it, so fix this one first.)")
+    return Feedback(False, " ".join(parts))
 
 
 

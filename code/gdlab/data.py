@@ -41,3 +41,49 @@ def seasonal_series(days: int = 365, seed: int = 0, mean: float = 12.0,
     noise = check_in_range("noise", noise, 0.0)
     rng = np.random.default_rng(seed)
     return seasonal_trend(days, mean, amplitude) + noise * rng.standard_normal(days)
+
+
+# -- chapter 5: a regression with one rare feature -----------------------------------------
+from .problems import LeastSquares  # noqa: E402  (kept in this section: others edit the header)
+
+__all__ += ["sparse_regression"]
+
+
+def sparse_regression(n: int = 2000, dense: int = 20, rare_count: int = 10,
+                      rare_weight: float = 2.0, noise: float = 0.1,
+                      seed: int = 0) -> LeastSquares:
+    r"""Linear regression where one feature is almost always zero, as a
+    :class:`gdlab.problems.LeastSquares`.
+
+    Each example has ``dense`` features drawn from :math:`N(0, 1)` and one *rare* binary
+    feature (think of a rare word in a text) that is 1 in exactly ``rare_count`` of the ``n``
+    examples, chosen at random, and 0 elsewhere. The targets are
+    :math:`y_i = x_i^\top w + \sigma\varepsilon_i` with dense weights drawn uniformly from
+    :math:`[-1, 1]`, the rare weight ``rare_weight`` and :math:`\varepsilon_i \sim N(0, 1)`; all
+    draws come from one generator seeded with ``seed``.
+
+    The rare feature is the last coordinate (``problem.rare_index``); ``problem.rare_rows``
+    lists the examples that have it and ``problem.true_w`` holds the weights used. Its
+    curvature :math:`\text{rare\_count}/n` is tiny next to the dense ones (about 1), and a
+    minibatch gradient touches it only when a rare row is in the batch.
+    """
+    n = check_positive_int("n", n, minimum=2)
+    dense = check_positive_int("dense", dense)
+    rare_count = check_positive_int("rare_count", rare_count)
+    if rare_count > n:
+        raise ValueError(f"rare_count must be in [1, n] = [1, {n}], got {rare_count}")
+    rare_weight = check_real("rare_weight", rare_weight)
+    noise = check_in_range("noise", noise, 0.0)
+    rng = np.random.default_rng(seed)
+    X = np.zeros((n, dense + 1))
+    X[:, :dense] = rng.standard_normal((n, dense))
+    rare_rows = np.sort(rng.choice(n, size=rare_count, replace=False))
+    X[rare_rows, dense] = 1.0
+    w = np.append(rng.uniform(-1.0, 1.0, dense), rare_weight)
+    y = X @ w + noise * rng.standard_normal(n)
+    problem = LeastSquares(X, y, name=f"sparse regression ({n} examples, {dense} dense "
+                                      f"features, 1 rare feature in {rare_count})")
+    problem.true_w = w
+    problem.rare_index = dense
+    problem.rare_rows = rare_rows
+    return problem

@@ -28,7 +28,7 @@ import numpy as np
 from .validation import check_in_range
 
 __all__ = ["Optimizer", "SGD", "Momentum", "Nesterov", "AdaGrad", "RMSProp", "AdaDelta",
-           "Adam", "AdamW", "OPTIMIZERS"]
+           "Adam", "AdamW", "AdaMax", "AMSGrad", "OPTIMIZERS"]
 
 
 def check_lr(lr):
@@ -355,5 +355,91 @@ class AdamW(Adam):
         super().step(param, grad, state, lr)
 
 
+# -- chapter 6: Adam's relatives (AdaMax, AMSGrad) -------------------------------------------
+class AdaMax(Optimizer):
+    r"""AdaMax (Kingma & Ba, 2015, Section 7.1 / Algorithm 2): Adam with the infinity norm.
+
+    Adam scales by an EWMA of :math:`|g|^2`; letting the power 2 grow to :math:`\infty` turns
+    the average into a decaying maximum, which needs no bias correction:
+
+    .. math::
+        m &\leftarrow \beta_1 m + (1-\beta_1) g_t, \qquad
+        u \leftarrow \max(\beta_2 u,\ |g_t| + \epsilon) \\
+        \theta &\leftarrow \theta - \frac{\alpha}{1-\beta_1^t}\, \frac{m}{u}
+
+    Equals ``torch.optim.Adamax(params, lr=lr, betas=(beta1, beta2), eps=eps)`` (defaults
+    ``lr=2e-3``, the paper's, ``betas=(0.9, 0.999)``, ``eps=1e-8``). The paper writes
+    :math:`u \leftarrow \max(\beta_2 u, |g_t|)` with no :math:`\epsilon`; PyTorch adds
+    :math:`\epsilon` to :math:`|g_t|` *inside* the max (so :math:`u > 0` and never divides
+    by zero), and so does this class.
+    """
+
+    name = "AdaMax"
+    hyperparameters = ("lr", "beta1", "beta2", "eps")
+
+    def __init__(self, lr=2e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+        super().__init__(lr)
+        self.beta1 = check_in_range("beta1", beta1, 0.0, 1.0, high_open=True)
+        self.beta2 = check_in_range("beta2", beta2, 0.0, 1.0, high_open=True)
+        self.eps = check_in_range("eps", eps, 0.0)
+
+    def init_state(self, param):
+        return {"m": np.zeros_like(param), "u": np.zeros_like(param)}
+
+    def step(self, param, grad, state, lr):
+        m, u = state["m"], state["u"]
+        m *= self.beta1
+        m += (1.0 - self.beta1) * grad
+        np.maximum(self.beta2 * u, np.abs(grad) + self.eps, out=u)
+        param -= lr / (1.0 - self.beta1 ** self.t) * (m / u)
+
+
+class AMSGrad(Optimizer):
+    r"""AMSGrad (Reddi, Kale & Kumar, 2018): Adam whose denominator never shrinks.
+
+    Adam forgets a rare large gradient after about :math:`1/(1-\beta_2)` steps, and its
+    effective step :math:`\alpha/\sqrt{\hat v}` can grow again; AMSGrad divides by the largest
+    second moment seen so far instead:
+
+    .. math::
+        m &\leftarrow \beta_1 m + (1-\beta_1) g_t, \qquad
+        v \leftarrow \beta_2 v + (1-\beta_2) g_t^2, \qquad
+        v_{\max} \leftarrow \max(v_{\max}, v) \\
+        \theta &\leftarrow \theta - \frac{\alpha}{1-\beta_1^t}\,
+            \frac{m}{\sqrt{v_{\max}}/\sqrt{1-\beta_2^t} + \epsilon}
+
+    Equals ``torch.optim.Adam(params, lr=lr, betas=(beta1, beta2), eps=eps, amsgrad=True)``
+    (defaults ``lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8``). Like PyTorch it keeps the
+    maximum of the *raw* :math:`v` and divides it by the *current* :math:`1-\beta_2^t`; the
+    paper's algorithm has no bias correction at all (:math:`\hat v_t = \max(\hat v_{t-1}, v_t)`,
+    :math:`\theta \leftarrow \theta - \alpha_t m/\sqrt{\hat v_t}`).
+    """
+
+    name = "AMSGrad"
+    hyperparameters = ("lr", "beta1", "beta2", "eps")
+
+    def __init__(self, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+        super().__init__(lr)
+        self.beta1 = check_in_range("beta1", beta1, 0.0, 1.0, high_open=True)
+        self.beta2 = check_in_range("beta2", beta2, 0.0, 1.0, high_open=True)
+        self.eps = check_in_range("eps", eps, 0.0)
+
+    def init_state(self, param):
+        return {"m": np.zeros_like(param), "v": np.zeros_like(param),
+                "v_max": np.zeros_like(param)}
+
+    def step(self, param, grad, state, lr):
+        m, v, v_max = state["m"], state["v"], state["v_max"]
+        m *= self.beta1
+        m += (1.0 - self.beta1) * grad
+        v *= self.beta2
+        v += (1.0 - self.beta2) * grad * grad
+        np.maximum(v_max, v, out=v_max)
+        step_size = lr / (1.0 - self.beta1 ** self.t)
+        denom = np.sqrt(v_max) / math.sqrt(1.0 - self.beta2 ** self.t) + self.eps
+        param -= step_size * (m / denom)
+
+
+
 OPTIMIZERS = {cls.name: cls for cls in (SGD, Momentum, Nesterov, AdaGrad, RMSProp, AdaDelta,
-                                         Adam, AdamW)}
+                                         Adam, AdamW, AdaMax, AMSGrad)}

@@ -21,6 +21,8 @@ COLORS = {
     "AdaDelta": "#8C564B",   # brown
     "Adam": "#D55E00",       # vermillion
     "AdamW": "#CC79A7",      # pink
+    "AdaMax": "#882255",     # wine
+    "AMSGrad": "#44AA99",    # teal
     "Newton": "#7B3294",     # purple
 }
 #: Colours for things that are not optimizers (data, averages, reference lines).

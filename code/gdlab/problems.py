@@ -36,9 +36,16 @@ class LeastSquares(Quadratic):
         if X.shape[0] != y.shape[0]:
             raise ValueError(f"y must have one entry per row of X ({X.shape[0]}), got {y.shape[0]}")
         n = X.shape[0]
+        self.X, self.y, self.n = X, y, n
         A = X.T @ X / n
         super().__init__(0.5 * (A + A.T), X.T @ y / n, y @ y / (2 * n), name=name, window=window)
-        self.X, self.y, self.n = X, y, n
+
+    def value(self, x):
+        """The cost; at a single point from the residuals (no cancellation near the
+        minimum), on a grid ``(d, ...)`` from the quadratic form (cheap)."""
+        if np.ndim(x) == 1:
+            return 0.5 * np.mean((self.X @ x - self.y) ** 2)
+        return super().value(x)
 
     def residuals(self, w) -> np.ndarray:
         """:math:`x_i^\\top w - y_i` for every example, shape ``(n,)``."""

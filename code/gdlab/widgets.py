@@ -31,12 +31,14 @@ from .ewma import ewma
 from .functions import Function
 from .optimizers import SGD
 from .run import run
-from .validation import check_positive_int
+from .validation import check_choice, check_positive_int
 
 __all__ = ["Explorer", "learning_rate_explorer", "ewma_explorer"]
 
 
 def _label(value) -> str:
+    if isinstance(value, (bool, np.bool_)):
+        return "on" if value else "off"
     return f"{value:g}" if isinstance(value, (float, int, np.floating)) else str(value)
 
 
@@ -52,11 +54,14 @@ class Explorer:
     title : a heading shown above the controls.
     max_frames : the most pictures the website version may hold (the product of the
         list lengths); it keeps notebooks small.
+    layout : ``"constrained"`` lays the first picture out automatically and reuses those
+        axes positions for every other picture (so the scrubber does not jitter); ``None``
+        keeps the positions ``draw`` sets itself.
     """
 
     def __init__(self, controls: dict[str, Sequence], compute: Callable, draw: Callable,
                  defaults: dict | None = None, title: str = "", figsize=(9.0, 3.6),
-                 dpi: int = 80, max_frames: int = 60):
+                 dpi: int = 80, max_frames: int = 60, layout: str | None = "constrained"):
         if not controls:
             raise ValueError("controls must name at least one control, got none")
         self.controls = {name: list(values) for name, values in controls.items()}
@@ -81,6 +86,7 @@ class Explorer:
         self.figure = Figure(figsize=figsize, dpi=dpi)
         self.dpi = dpi
         self._positions = None   # axes positions found by the first (laid-out) render
+        self.layout = check_choice("layout", layout, ("constrained", None))
         self._cache = {}         # PNG bytes per combination of control values
 
     # -- the pieces, each testable on its own -----------------------------------------
@@ -99,17 +105,22 @@ class Explorer:
     def _draw_png(self, values: dict) -> bytes:
         self.figure.clear()
         self.draw(self.figure, self.compute(**values), **values)
-        if self._positions is None:   # the first picture lays the figure out ...
-            self.figure.set_layout_engine("constrained")
-            self.figure.canvas.draw()
-            self._positions = [ax.get_position() for ax in self.figure.axes]
-            self.figure.set_layout_engine("none")
-        elif len(self._positions) == len(self.figure.axes):   # ... later ones reuse it
-            for ax, position in zip(self.figure.axes, self._positions):
-                ax.set_position(position)
+        if self.layout == "constrained":
+            self._lay_out()
         buffer = io.BytesIO()
         self.figure.savefig(buffer, format="png", dpi=self.dpi)
         return buffer.getvalue()
+
+    def _lay_out(self) -> None:
+        """Constrained layout for the first picture; the same axes positions afterwards."""
+        if self._positions is None:
+            self.figure.set_layout_engine("constrained")
+            self.figure.draw_without_rendering()
+            self._positions = [ax.get_position() for ax in self.figure.axes]
+            self.figure.set_layout_engine("none")
+        elif len(self._positions) == len(self.figure.axes):
+            for ax, position in zip(self.figure.axes, self._positions):
+                ax.set_position(position)
 
     def _complete(self, values: dict) -> dict:
         for name, value in values.items():
@@ -222,9 +233,8 @@ def ewma_explorer(series, betas: Sequence[float], default: float | None = None,
     Three panels: the whole series with its average (and the noise-free ``truth``, if
     given, with the average's RMS error against it); the weights the average puts on
     past points, with the window 1/(1−β); and the first ``zoom`` points, where the
-    start-up bias of a zero-started average shows. ``compute`` returns a dict with the
-    ``average`` shown, the ``plain`` and ``corrected`` averages, the ``window`` and the
-    ``rms_error`` against ``truth`` (None without it).
+    start-up bias of a zero-started average shows. ``result(beta=..., bias_correction=...)``
+    is the average shown, ``gdlab.ewma(series, beta, bias_correction)``.
     """
     from .validation import check_finite_array
 
@@ -240,14 +250,11 @@ def ewma_explorer(series, betas: Sequence[float], default: float | None = None,
     pad = 0.05 * (high - low + 1e-12)
 
     def compute(beta, bias_correction):
-        plain = ewma(series, beta)
-        corrected = ewma(series, beta, bias_correction=True)
-        average = corrected if bias_correction else plain
-        error = None if truth is None else float(np.sqrt(np.mean((average - truth) ** 2)))
-        return {"average": average, "plain": plain, "corrected": corrected,
-                "window": 1.0 / (1.0 - beta), "rms_error": error}
+        return ewma(series, beta, bias_correction=bias_correction)
 
-    def draw(fig, result, beta, bias_correction):
+    def draw(fig, average, beta, bias_correction):
+        other = ewma(series, beta, bias_correction=not bias_correction)
+        window = 1.0 / (1.0 - beta)
         # Fixed margins: every frame gets the same layout, so the scrubber does not jitter.
         grid = fig.add_gridspec(2, 2, height_ratios=[1.25, 1], left=0.085, right=0.985,
                                 top=0.94, bottom=0.085, hspace=0.42, wspace=0.2)
@@ -256,31 +263,30 @@ def ewma_explorer(series, betas: Sequence[float], default: float | None = None,
         ax_start = fig.add_subplot(grid[1, 1])
         kind = "bias-corrected" if bias_correction else "plain"
         other_kind = "plain" if bias_correction else "bias-corrected"
-        other = result["plain"] if bias_correction else result["corrected"]
         main_color, other_color = plots.AVERAGE_COLORS[0], plots.AVERAGE_COLORS[1]
 
         ax_year.plot(t, series, ".", color=plots.DATA_COLOR, markersize=2.5,
                      label="data $\\theta_t$")
         if truth is not None:
             ax_year.plot(t, truth, "--", color="black", linewidth=1.0, label="true curve")
-        ax_year.plot(t, result["average"], color=main_color, linewidth=1.8,
+        ax_year.plot(t, average, color=main_color, linewidth=1.8,
                      label=f"EWMA ({kind})")
         ax_year.set_ylim(low - pad, high + pad)
         ax_year.set_xlim(0, len(series) + 1)
         ax_year.set_xlabel("$t$")
         ax_year.set_ylabel("value")
-        heading = f"β = {beta:g}: window ≈ 1/(1−β) = {result['window']:.3g} points"
-        if result["rms_error"] is not None:
-            heading += f"; RMS error vs true curve {result['rms_error']:.2f}"
+        heading = f"β = {beta:g}: window ≈ 1/(1−β) = {window:.3g} points"
+        if truth is not None:
+            heading += f"; RMS error vs true curve {np.sqrt(np.mean((average - truth) ** 2)):.2f}"
         ax_year.set_title(heading)
         ax_year.legend(loc="upper left", ncol=3)
 
         ages = np.arange(0, 121)
         ax_weights.fill_between(ages, (1 - beta) * beta ** ages, step="mid", color=main_color,
                                 alpha=0.8, linewidth=0)
-        if result["window"] <= ages[-1]:
-            ax_weights.axvline(result["window"], color="black", linestyle="--", linewidth=1,
-                               label=f"1/(1−β) = {result['window']:.3g}")
+        if window <= ages[-1]:
+            ax_weights.axvline(window, color="black", linestyle="--", linewidth=1,
+                               label=f"1/(1−β) = {window:.3g}")
             ax_weights.legend(loc="upper right")
         ax_weights.set_xlim(-1, ages[-1] + 1)
         ax_weights.set_ylim(0, None)
@@ -295,7 +301,7 @@ def ewma_explorer(series, betas: Sequence[float], default: float | None = None,
             ax_start.plot(t[first], truth[first], "--", color="black", linewidth=1.0)
         ax_start.plot(t[first], other[first], color=other_color, linewidth=1.2, alpha=0.5,
                       label=other_kind)
-        ax_start.plot(t[first], result["average"][first], color=main_color, linewidth=1.8,
+        ax_start.plot(t[first], average[first], color=main_color, linewidth=1.8,
                       label=kind)
         ax_start.set_ylim(min(series[first].min(), 0.0) - pad, series[first].max() + pad)
         ax_start.set_xlabel("$t$")
@@ -307,10 +313,456 @@ def ewma_explorer(series, betas: Sequence[float], default: float | None = None,
     if default is not None:
         defaults["beta"] = default
     return Explorer({"beta": list(betas), "bias_correction": [False, True]}, compute, draw,
-                    defaults, title="EWMA explorer", figsize=(9.0, 5.6))
+                    defaults, title="EWMA explorer", figsize=(9.0, 5.6), layout=None)
 
 
 # -- chapter 3: momentum -------------------------------------------------------------------
 
+from matplotlib import ticker  # noqa: E402  (imports kept in this section: other
+from . import theory  # noqa: E402            chapters edit the module header)
+from .optimizers import Momentum  # noqa: E402
+
+__all__ += ["momentum_explorer"]
+
+
+def momentum_explorer(f: Function, x0, lrs: Sequence[float], betas: Sequence[float],
+                      steps: int = 80, tol: float = 1e-6, default_lr: float | None = None,
+                      default_beta: float | None = None) -> Explorer:
+    r"""Heavy-ball momentum on ``f`` from ``x0`` for each learning rate and β, beside plain
+    gradient descent with the same learning rate: the two paths on the contour plot and the
+    two loss curves. β = 0 is gradient descent itself.
+
+    ``compute(lr, beta)`` returns a dict with the two trajectories (``"momentum"``, ``"gd"``),
+    the steps each needs to stay within ``tol`` of the minimum (``None`` if it never does
+    within ``steps``) and, when ``f`` is a quadratic with curvatures in :math:`[\mu, L]`, the
+    theoretical rate of heavy-ball (``"rate"``, else ``None``).
+    """
+    steps = check_positive_int("steps", steps)
+    eigenvalues = getattr(f, "eigenvalues", None)
+    convex_quadratic = eigenvalues is not None and eigenvalues[0] > 0
+
+    def compute(lr, beta):
+        momentum = run(Momentum(lr=lr, beta=beta), f, x0, steps)
+        gd = run(SGD(lr=lr), f, x0, steps)
+        rate = (theory.heavy_ball_rate(eigenvalues[0], eigenvalues[-1], lr, beta)
+                if convex_quadratic else None)
+        return {"momentum": momentum, "gd": gd, "rate": rate,
+                "steps_momentum": momentum.steps_to(tol), "steps_gd": gd.steps_to(tol)}
+
+    def draw(fig, result, lr, beta):
+        ax_path, ax_loss = fig.subplots(1, 2, width_ratios=[1.4, 1])
+        plots.plot_contours(ax_path, f, levels=15, resolution=150)
+        plots.plot_trajectory(ax_path, result["gd"], label=f"GD, lr = {lr:g}",
+                              markersize=2.0)
+        for line in ax_path.lines[-2:]:   # the GD path and its start marker, faded
+            line.set_alpha(0.45)
+        plots.plot_trajectory(ax_path, result["momentum"],
+                              label=f"momentum, lr = {lr:g}, β = {beta:g}")
+        ax_path.legend(loc="upper right", fontsize=8)
+        ax_path.set_title(f"Paths on {f.name}", fontsize=10)
+        for key, name in (("gd", "GD"), ("momentum", "momentum")):
+            gaps = np.maximum(result[key].gaps(), 1e-300)
+            ax_loss.semilogy(np.arange(len(gaps)), gaps, label=name,
+                             color=plots.COLORS["SGD" if key == "gd" else "Momentum"],
+                             alpha=0.6 if key == "gd" else 1.0)
+        ax_loss.set_xlim(0, steps)
+        ax_loss.set_ylim(1e-14, 1e4)
+        # plain-text tick labels: mathtext "10^k" labels would be re-parsed every frame
+        ax_loss.yaxis.set_major_locator(ticker.LogLocator(numticks=7))
+        ax_loss.yaxis.set_major_formatter(ticker.LogFormatter())
+        ax_loss.yaxis.set_minor_formatter(ticker.NullFormatter())
+        ax_loss.set_xlabel("step t")
+        ax_loss.set_ylabel("f(x) − f* (log scale)")
+        ax_loss.legend(loc="lower left")
+        ax_loss.set_title("Loss curves", fontsize=10)
+        ax_loss.text(0.97, 0.97, _momentum_verdict(result, tol), transform=ax_loss.transAxes,
+                     ha="right", va="top", fontsize=7.5,
+                     bbox=dict(boxstyle="round", facecolor="white", alpha=0.9, linewidth=0.5))
+
+    defaults = {}
+    if default_lr is not None:
+        defaults["lr"] = default_lr
+    if default_beta is not None:
+        defaults["beta"] = default_beta
+    return Explorer({"lr": list(lrs), "beta": list(betas)}, compute, draw, defaults,
+                    title="Momentum explorer: learning rate and β", figsize=(10.0, 4.0),
+                    max_frames=40)
+
+
+def _momentum_verdict(result, tol) -> str:
+    """One line per method: diverged, or the steps to reach ``tol``; plus the theory rate."""
+    lines = []
+    for key, name in (("momentum", "momentum"), ("gd", "GD")):
+        traj, needed = result[key], result[f"steps_{key}"]
+        if traj.diverged:
+            lines.append(f"{name}: diverged")
+        elif needed is None:
+            lines.append(f"{name}: not within {tol:g} in {traj.steps} steps")
+        else:
+            lines.append(f"{name}: within {tol:g} after {needed} steps")
+    rate = result["rate"]
+    if rate is not None:
+        change = "shrinks" if rate < 1 else "grows (unstable)"
+        lines.append(f"theory: momentum's error {change} ×{rate:.3f} per step")
+    return "\n".join(lines)
+
+
 
 # -- chapter 4: Nesterov -------------------------------------------------------------------
+__all__ += ["nesterov_explorer"]
+
+
+def nesterov_explorer(f: Function, x0, lrs: Sequence[float], betas: Sequence[float],
+                      steps: int = 60, default_lr: float | None = None,
+                      default_beta: float | None = None) -> Explorer:
+    """Heavy-ball momentum and Nesterov with the same ``lr`` and ``beta`` on ``f`` from ``x0``:
+    both paths on one contour plot, both loss curves beside it.
+
+    ``result(lr=..., beta=...)`` is a dict ``{"Momentum": Trajectory, "Nesterov": Trajectory}``.
+    For a quadratic the path panel also names NAG's effective momentum
+    :math:`\\beta(1-\\alpha\\lambda)` along the flattest and the steepest direction.
+    """
+    from .optimizers import Momentum, Nesterov
+
+    steps = check_positive_int("steps", steps)
+
+    def compute(lr, beta):
+        return {"Momentum": run(Momentum(lr=lr, beta=beta), f, x0, steps),
+                "Nesterov": run(Nesterov(lr=lr, beta=beta), f, x0, steps)}
+
+    def draw(fig, trajs, lr, beta):
+        # Fixed margins: every frame has the same axes, so scrubbing does not make them jump.
+        ax_path, ax_loss = fig.subplots(1, 2, width_ratios=[1.3, 1], gridspec_kw=dict(
+            left=0.07, right=0.985, bottom=0.13, top=0.85, wspace=0.3))
+        plots.plot_contours(ax_path, f, levels=20, resolution=120)
+        for name, traj in trajs.items():
+            plots.plot_trajectory(ax_path, traj, label=name if name == "Nesterov"
+                                  else "Momentum (heavy ball)", markersize=2.5)
+        ax_path.legend(loc="upper right", fontsize=8)
+        title = f"lr = {lr:g}, β = {beta:g}"
+        eigenvalues = getattr(f, "eigenvalues", None)
+        if eigenvalues is not None and len(eigenvalues) > 1:
+            flat, steep = (beta * (1.0 - lr * lam) for lam in (eigenvalues[0], eigenvalues[-1]))
+            title += f"\nNAG's effective momentum: {flat:.2f} (flat), {steep:.2f} (steep)"
+        ax_path.set_title(title, fontsize=10)
+        first_gap = None
+        verdicts = []
+        for name, traj in trajs.items():
+            gaps = traj.gaps()
+            first_gap = gaps[0]
+            ax_loss.semilogy(np.arange(len(gaps)), np.maximum(gaps, 1e-16),
+                             color=plots.color_of(name), label=name)
+            verdicts.append(f"{name}: " + ("diverged" if traj.diverged
+                                           else f"gap {gaps[-1]:.1e}"))
+        ax_loss.set_xlim(0, steps)
+        ax_loss.set_ylim(1e-10, 1e2 * max(first_gap, 1e-10))
+        ax_loss.set_xlabel("step $t$")
+        ax_loss.set_ylabel("$f(x_t) - f^*$ (log scale)")
+        ax_loss.set_title(f"After {steps} steps\n" + ", ".join(verdicts), fontsize=10)
+        ax_loss.legend(loc="lower left")
+
+    defaults = {}
+    if default_lr is not None:
+        defaults["lr"] = default_lr
+    if default_beta is not None:
+        defaults["beta"] = default_beta
+    return Explorer({"lr": list(lrs), "beta": list(betas)}, compute, draw, defaults,
+                    title="Momentum vs Nesterov", figsize=(9.0, 4.0), max_frames=40)
+
+
+# -- chapter 5: AdaGrad, RMSProp, AdaDelta -------------------------------------------------
+__all__ += ["adaptive_explorer"]
+
+ADAPTIVE_OPTIMIZERS = ("AdaGrad", "RMSProp", "AdaDelta")
+
+
+def _adaptive_optimizer(name: str, lr: float, decay: float):
+    """AdaGrad (``decay`` unused), RMSProp (β = ``decay``) or AdaDelta (ρ = ``decay``), with
+    the library default ε."""
+    from .optimizers import AdaDelta, AdaGrad, RMSProp
+
+    if name == "AdaGrad":
+        return AdaGrad(lr=lr)
+    if name == "RMSProp":
+        return RMSProp(lr=lr, beta=decay)
+    if name == "AdaDelta":
+        return AdaDelta(lr=lr, rho=decay)
+    raise ValueError(f"optimizer must be one of {', '.join(ADAPTIVE_OPTIMIZERS)}; got {name!r}")
+
+
+def _plain_log_ticks(ax, low: int, high: int, every: int) -> None:
+    """Limits 10^low..10^high, a labelled tick at every ``every``-th power, no minor ticks.
+
+    Plain-text labels ("1e-4") instead of matplotlib's mathtext ones draw several times
+    faster, which matters when an explorer pre-renders dozens of frames."""
+    from matplotlib.ticker import NullLocator
+
+    powers = list(range(low, high + 1, every))
+    ax.set_ylim(10.0 ** low, 10.0 ** high)
+    ax.set_yticks([10.0 ** k for k in powers], [f"1e{k}" if k else "1" for k in powers])
+    ax.yaxis.set_minor_locator(NullLocator())
+
+
+def adaptive_explorer(functions: dict | None = None, lrs: Sequence[float] = (0.01, 0.1, 1.0),
+                      decays: Sequence[float] = (0.9, 0.99),
+                      optimizers: Sequence[str] = ADAPTIVE_OPTIMIZERS,
+                      defaults: dict | None = None) -> Explorer:
+    r"""AdaGrad, RMSProp or AdaDelta on a choice of landscapes: the path on the contour plot,
+    the loss curve, and the learning rate each coordinate really gets at every step.
+
+    ``functions`` maps a label to ``(f, x0, steps)``; the default is the ravine
+    (``elongated_bowl`` from (−8, 2), 300 steps) and Rosenbrock (from (−1.5, 2), 600 steps).
+    ``decay`` is RMSProp's β and AdaDelta's ρ (AdaGrad has none and ignores it); ε is each
+    optimizer's default. ``result(optimizer=..., lr=..., decay=..., function=...)`` returns a
+    dict with the ``trajectory`` and the measured ``effective_lr`` per step and coordinate
+    (:func:`gdlab.theory.effective_learning_rates`).
+    """
+    from .functions import elongated_bowl, rosenbrock
+    from .theory import effective_learning_rates
+
+    if functions is None:
+        functions = {"ravine": (elongated_bowl, (-8.0, 2.0), 300),
+                     "Rosenbrock": (rosenbrock, (-1.5, 2.0), 600)}
+    if not isinstance(functions, dict) or not functions:
+        raise ValueError(f"functions must be a non-empty dict label -> (f, x0, steps), "
+                         f"got {functions!r}")
+    for label, entry in functions.items():
+        if not (isinstance(entry, tuple) and len(entry) == 3):
+            raise ValueError(f"functions[{label!r}] must be a tuple (f, x0, steps), got {entry!r}")
+        check_positive_int(f"steps of functions[{label!r}]", entry[2])
+    for name in optimizers:
+        if name not in ADAPTIVE_OPTIMIZERS:
+            raise ValueError(f"optimizers must be chosen from {', '.join(ADAPTIVE_OPTIMIZERS)}; "
+                             f"got {name!r}")
+
+    def compute(optimizer, lr, decay, function):
+        f, x0, steps = functions[function]
+        traj = run(_adaptive_optimizer(optimizer, lr, decay), f, x0, steps)
+        rates = (effective_learning_rates(traj, f) if traj.steps > 0
+                 else np.empty((0, f.dim)))
+        return {"trajectory": traj, "effective_lr": rates}
+
+    def draw(fig, result, optimizer, lr, decay, function):
+        f, _, steps = functions[function]
+        traj, rates = result["trajectory"], result["effective_lr"]
+        # Fixed axes rectangles: every frame lines up exactly while scrubbing.
+        ax_path = fig.add_axes((0.05, 0.14, 0.30, 0.72))
+        ax_loss = fig.add_axes((0.43, 0.14, 0.22, 0.72))
+        ax_rate = fig.add_axes((0.76, 0.14, 0.22, 0.72))
+        plots.plot_contours(ax_path, f, levels=20, resolution=120)
+        color = plots.color_of(optimizer)
+        plots.plot_trajectory(ax_path, traj, label=optimizer, markersize=2.0)
+        ax_path.legend(loc="upper right", fontsize=8)
+        knob = "" if optimizer == "AdaGrad" else (
+            f", β = {decay:g}" if optimizer == "RMSProp" else f", ρ = {decay:g}")
+        ax_path.set_title(f"{optimizer}, lr = {lr:g}{knob}", fontsize=10)
+
+        gaps = np.maximum(traj.gaps(), 1e-16)
+        ax_loss.semilogy(np.arange(len(gaps)), gaps, color=color)
+        ax_loss.set_xlim(0, steps)
+        _plain_log_ticks(ax_loss, -12, 4, 4)
+        ax_loss.set_xlabel("step t")
+        ax_loss.set_ylabel("f(x_t) − f* (log scale)")
+        verdict = (traj.status if traj.diverged else
+                   f"after {traj.steps} steps: gap {gaps[-1]:.1e},\n"
+                   f"distance {traj.distances()[-1]:.2g}")
+        ax_loss.set_title(verdict, fontsize=9)
+
+        t = np.arange(1, len(rates) + 1)
+        for i, (style, axis) in enumerate((("-", "x"), ("--", "y"))[:rates.shape[1]]):
+            ax_rate.semilogy(t, rates[:, i], style, color=color, label=f"{axis} coordinate")
+        ax_rate.set_xlim(0, steps)
+        _plain_log_ticks(ax_rate, -4, 3, 1)
+        ax_rate.set_xlabel("step t")
+        ax_rate.set_ylabel("effective learning rate (log scale)")
+        ax_rate.set_title("−Δθ_i / g_i for each coordinate", fontsize=10)
+        ax_rate.legend(loc="lower right", fontsize=8)
+
+    controls = {"optimizer": list(optimizers), "lr": list(lrs), "decay": list(decays),
+                "function": list(functions)}
+    start = {"optimizer": "RMSProp" if "RMSProp" in optimizers else list(optimizers)[0],
+             "lr": 0.1 if 0.1 in lrs else list(lrs)[0], "decay": list(decays)[0],
+             "function": list(functions)[0]}
+    start.update(defaults or {})
+    return Explorer(controls, compute, draw, start,
+                    title="Adaptive step sizes: optimizer, learning rate, decay, landscape",
+                    figsize=(10.5, 3.6), max_frames=40, layout=None)
+
+
+
+# -- chapter 6: Adam -----------------------------------------------------------------------
+__all__ += ["adam_explorer"]
+
+
+def adam_explorer(f: Function, x0, lrs: Sequence[float], beta1s: Sequence[float],
+                  beta2s: Sequence[float], steps: int = 200, tol: float = 1e-6,
+                  defaults: dict | None = None) -> Explorer:
+    r"""Adam on ``f`` from ``x0`` for each learning rate :math:`\alpha` (``lr``) and decay
+    rates ``beta1``, ``beta2``: the path on the contour plot and the loss curve.
+
+    ``compute(lr, beta1, beta2)`` returns a dict with the ``trajectory``, ``steps_to_tol``
+    (the step from which the gap :math:`f - f^*` stays below ``tol``; ``None`` if it never
+    does), the ``final_gap``, and ``largest_step``, the largest
+    :math:`|\Delta\theta_i|/\alpha` of the run (about 1 or less: Adam's step is measured in
+    units of :math:`\alpha`). ``defaults`` may name a starting value for each control.
+    """
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    from .optimizers import Adam
+
+    steps = check_positive_int("steps", steps)
+    tol = float(tol)
+
+    def compute(lr, beta1, beta2):
+        traj = run(Adam(lr=lr, beta1=beta1, beta2=beta2), f, x0, steps)
+        moves = np.abs(np.diff(traj.xs, axis=0))
+        gaps = traj.gaps()
+        return {"trajectory": traj, "steps_to_tol": traj.steps_to(tol, "gap"),
+                "final_gap": float(gaps[-1]),
+                "largest_step": float(moves.max() / lr) if len(moves) and lr > 0 else 0.0}
+
+    def draw(fig, result, lr, beta1, beta2):
+        # Fixed axes rectangles: every frame lines up, so the scrubber does not jitter.
+        ax_path = fig.add_axes((0.07, 0.13, 0.50, 0.74))
+        ax_loss = fig.add_axes((0.67, 0.13, 0.31, 0.74))
+        traj = result["trajectory"]
+        plots.plot_contours(ax_path, f, levels=15, resolution=100)
+        plots.plot_trajectory(ax_path, traj, label=f"Adam, α = {lr:g}", markersize=1.5)
+        ax_path.legend(loc="upper right", fontsize=8)
+        ax_path.set_title(f"α = {lr:g}, β1 = {beta1:g} (window ≈ {1 / (1 - beta1):.0f}), "
+                          f"β2 = {beta2:g} (window ≈ {1 / (1 - beta2):.0f})", fontsize=9)
+        gaps = np.maximum(traj.gaps(), 1e-300)
+        ax_loss.semilogy(np.arange(len(gaps)), gaps, color=plots.COLORS["Adam"], label="Adam")
+        ax_loss.set_xlim(0, steps)
+        ax_loss.set_ylim(1e-12, 1e2 * max(gaps[0], 1e-10))
+        # plain-text tick labels: mathtext ones cost more time than the rest of the frame
+        ax_loss.yaxis.set_major_locator(LogLocator(numticks=8))
+        ax_loss.yaxis.set_major_formatter(FuncFormatter(lambda y, _: f"1e{np.log10(y):.0f}"))
+        ax_loss.yaxis.set_minor_formatter(NullFormatter())
+        ax_loss.set_xlabel("step t")
+        ax_loss.set_ylabel("gap f(x_t) − f* (log scale)")
+        ax_loss.set_title(f"Loss on {f.name}", fontsize=10)
+        if traj.diverged:
+            verdict = "diverged"
+        elif result["steps_to_tol"] is None:
+            verdict = f"gap {result['final_gap']:.1e} after {traj.steps} steps"
+        else:
+            verdict = f"gap < {tol:g} from step {result['steps_to_tol']}"
+        verdict += f"\nlargest step: {result['largest_step']:.2f} α"
+        ax_loss.text(0.97, 0.97, verdict, transform=ax_loss.transAxes, ha="right", va="top",
+                     fontsize=8, bbox=dict(boxstyle="round", facecolor="white", alpha=0.9,
+                                           linewidth=0.5))
+
+    return Explorer({"lr": list(lrs), "beta1": list(beta1s), "beta2": list(beta2s)}, compute,
+                    draw, defaults, title="Adam explorer: α, β1 and β2", figsize=(10.0, 4.0),
+                    max_frames=40)
+
+
+
+# -- chapter 7: bias correction ------------------------------------------------------------
+__all__ += ["bias_correction_explorer"]
+
+
+def bias_correction_explorer(betas: Sequence[float] = (0.5, 0.9, 0.99, 0.999),
+                             ts: Sequence[int] = (1, 2, 5, 10, 30, 100, 300, 1000),
+                             mean: float = 1.0, noise: float = 0.5, seed: int = 0,
+                             default_beta: float | None = None,
+                             default_t: int | None = None) -> Explorer:
+    r"""A zero-started EWMA at step ``t`` for each β: the weights it puts on the points so far,
+    and the raw vs the bias-corrected average of a noisy constant series.
+
+    The series is ``mean`` plus Gaussian noise of standard deviation ``noise`` (seeded). Left
+    panel: the weights :math:`(1-\beta)\beta^{t-i}`, :math:`i = 1..t`, whose sum is
+    :math:`1-\beta^t`, and the corrected weights, divided by that sum. Right panel: the data,
+    the raw average :math:`m_t` and the corrected :math:`\hat m_t = m_t/(1-\beta^t)` up to
+    step ``t`` (log-scaled time axis). ``result(beta=..., t=...)`` returns a dict with the
+    ``weights``, their ``weight_sum``, the ``factor`` :math:`1/(1-\beta^t)`, the ``data`` up to
+    ``t``, the ``raw`` and ``corrected`` averages (arrays over steps 1..t) and the plain
+    ``running_mean`` of the data up to ``t``. The explorer starts at ``default_beta`` and
+    ``default_t`` (if not given: 0.9 and 10 when listed, else the middle values).
+    """
+    from .ewma import ewma_weights
+    from .validation import check_in_range, check_real
+
+    betas = [check_in_range(f"betas[{k}]", b, 0.0, 1.0, high_open=True)
+             for k, b in enumerate(betas)]
+    ts = [check_positive_int(f"ts[{k}]", t) for k, t in enumerate(ts)]
+    mean = check_real("mean", mean)
+    noise = check_in_range("noise", noise, 0.0)
+    seed = check_positive_int("seed", seed, minimum=0)
+    horizon = max(ts)
+    series = mean + noise * np.random.default_rng(seed).standard_normal(horizon)
+    spread = max(3.0 * noise, 0.5 * abs(mean), 1e-3)
+    y_low, y_high = min(0.0, mean - spread) - 0.05 * spread, mean + 1.6 * spread
+
+    def compute(beta, t):
+        data = series[:t]
+        weights = ewma_weights(beta, t)
+        return {"weights": weights, "weight_sum": float(weights.sum()),
+                "factor": 1.0 / (1.0 - beta ** t) if beta > 0 else 1.0,
+                "data": data, "raw": ewma(data, beta),
+                "corrected": ewma(data, beta, bias_correction=True),
+                "running_mean": float(data.mean())}
+
+    def draw(fig, result, beta, t):
+        from matplotlib.ticker import MaxNLocator, NullLocator
+
+        # Fixed axes rectangles: every frame lines up, so the scrubber does not jitter.
+        ax_w = fig.add_axes((0.1, 0.14, 0.34, 0.70))
+        ax_avg = fig.add_axes((0.55, 0.14, 0.435, 0.70))
+        raw_color, corrected_color = plots.AVERAGE_COLORS[0], plots.AVERAGE_COLORS[1]
+        i = np.arange(1, t + 1)
+        weights = result["weights"]
+        corrected_weights = weights / result["weight_sum"]
+        raw_label = f"raw $(1-β)β^{{t-i}}$, sum {result['weight_sum']:.3f}"
+        if t <= 30:
+            ax_w.vlines(i, 0.0, weights, color=raw_color, linewidth=3.0, label=raw_label)
+            ax_w.plot(i, corrected_weights, "o", color=corrected_color, markersize=4,
+                      label="corrected, sum 1")
+        else:
+            ax_w.fill_between(i, weights, step="mid", color=raw_color, alpha=0.8,
+                              linewidth=0, label=raw_label)
+            ax_w.plot(i, corrected_weights, "-", color=corrected_color,
+                      label="corrected, sum 1")
+        ax_w.set_xlim(0.5 - 0.02 * t, t + 0.5 + 0.02 * t)
+        if t <= 10:
+            ax_w.set_xticks(i)
+        else:
+            ax_w.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax_w.set_ylim(0.0, 1.25 * max(corrected_weights.max(), 1e-12))
+        ax_w.set_xlabel("point $i$")
+        ax_w.set_ylabel("weight of $g_i$ in the average")
+        ax_w.set_title(f"β = {beta:g}, t = {t}: the weights sum to $1-β^t$ = "
+                       f"{result['weight_sum']:.3f}", fontsize=10)
+        ax_w.legend(loc="upper left", fontsize=8, ncol=2)
+
+        marker = "o" if t <= 5 else None
+        ax_avg.axhline(mean, color="black", linestyle="--", linewidth=1.0,
+                       label=f"true mean {mean:g}")
+        ax_avg.plot(i, result["data"], ".", color=plots.DATA_COLOR, markersize=3,
+                    label="data $g_i$", zorder=3)
+        ax_avg.plot(i, result["raw"], color=raw_color, linewidth=1.8, marker=marker,
+                    markersize=4, label="raw $m_t$")
+        ax_avg.plot(i, result["corrected"], color=corrected_color, linewidth=1.8,
+                    marker=marker, markersize=4, label="corrected $\\hat m_t$")
+        ax_avg.set_xscale("log")
+        ax_avg.xaxis.set_minor_locator(NullLocator())   # fewer ticks: faster frames
+        ax_avg.set_xlim(0.8, horizon * 1.25)
+        ax_avg.set_ylim(y_low, y_high)
+        ax_avg.set_xlabel("step $t$ (log scale)")
+        ax_avg.set_ylabel("value")
+        ax_avg.set_title(f"At t = {t}: raw {result['raw'][-1]:.3f}, corrected "
+                         f"{result['corrected'][-1]:.3f} (×{result['factor']:.3g})",
+                         fontsize=10)
+        ax_avg.legend(loc="upper left", fontsize=8, ncol=4, handlelength=1.5,
+                      columnspacing=1.0)
+
+    if default_beta is None and 0.9 in betas:
+        default_beta = 0.9
+    if default_t is None and 10 in ts:
+        default_t = 10
+    defaults = {name: value for name, value in (("beta", default_beta), ("t", default_t))
+                if value is not None}
+    return Explorer({"beta": betas, "t": ts}, compute, draw, defaults,
+                    title="Bias correction explorer: the weights and the averages at step t",
+                    figsize=(9.5, 3.8), max_frames=40)
