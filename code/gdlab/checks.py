@@ -248,7 +248,7 @@ def central_difference(gradient_fn) -> Feedback:
         errors.append(relative_error(result, f.grad(x)))
     return Feedback(True, "Your central differences match on Rosenbrock, Beale and a 3-D "
                           "quadratic; relative errors to the analytic gradients: "
-                    + ", ".join(f"{e:.0e}" for e in errors) + ".")
+                    + ", ".join(f"{e:.0e}" if e >= 1e-12 else "< 1e-12" for e in errors) + ".")
 
 
 # -- chapter 2 ----------------------------------------------------------------------------

@@ -83,7 +83,7 @@ class Explorer:
                                  f"got {value!r}")
             self.defaults[name] = value
         self.compute, self.draw, self.title = compute, draw, title
-        self.figure = Figure(figsize=figsize, dpi=dpi)
+        self.figure = Figure(figsize=figsize, dpi=dpi, layout="none")   # ignore rcParams
         self.dpi = dpi
         self._positions = None   # axes positions found by the first (laid-out) render
         self.layout = check_choice("layout", layout, ("constrained", None))
@@ -385,7 +385,7 @@ def momentum_explorer(f: Function, x0, lrs: Sequence[float], betas: Sequence[flo
     if default_beta is not None:
         defaults["beta"] = default_beta
     return Explorer({"lr": list(lrs), "beta": list(betas)}, compute, draw, defaults,
-                    title="Momentum explorer: learning rate and β", figsize=(10.0, 4.0),
+                    title="Momentum explorer: learning rate and β", figsize=(9.6, 3.8),
                     max_frames=40)
 
 
@@ -431,9 +431,7 @@ def nesterov_explorer(f: Function, x0, lrs: Sequence[float], betas: Sequence[flo
                 "Nesterov": run(Nesterov(lr=lr, beta=beta), f, x0, steps)}
 
     def draw(fig, trajs, lr, beta):
-        # Fixed margins: every frame has the same axes, so scrubbing does not make them jump.
-        ax_path, ax_loss = fig.subplots(1, 2, width_ratios=[1.3, 1], gridspec_kw=dict(
-            left=0.07, right=0.985, bottom=0.13, top=0.85, wspace=0.3))
+        ax_path, ax_loss = fig.subplots(1, 2, width_ratios=[1.3, 1])
         plots.plot_contours(ax_path, f, levels=20, resolution=120)
         for name, traj in trajs.items():
             plots.plot_trajectory(ax_path, traj, label=name if name == "Nesterov"
@@ -546,7 +544,7 @@ def adaptive_explorer(functions: dict | None = None, lrs: Sequence[float] = (0.0
         f, _, steps = functions[function]
         traj, rates = result["trajectory"], result["effective_lr"]
         # Fixed axes rectangles: every frame lines up exactly while scrubbing.
-        ax_path = fig.add_axes((0.05, 0.14, 0.30, 0.72))
+        ax_path = fig.add_axes((0.065, 0.14, 0.29, 0.72))
         ax_loss = fig.add_axes((0.43, 0.14, 0.22, 0.72))
         ax_rate = fig.add_axes((0.76, 0.14, 0.22, 0.72))
         plots.plot_contours(ax_path, f, levels=20, resolution=120)
@@ -572,7 +570,7 @@ def adaptive_explorer(functions: dict | None = None, lrs: Sequence[float] = (0.0
         for i, (style, axis) in enumerate((("-", "x"), ("--", "y"))[:rates.shape[1]]):
             ax_rate.semilogy(t, rates[:, i], style, color=color, label=f"{axis} coordinate")
         ax_rate.set_xlim(0, steps)
-        _plain_log_ticks(ax_rate, -4, 3, 1)
+        _plain_log_ticks(ax_rate, -5, 3, 1)
         ax_rate.set_xlabel("step t")
         ax_rate.set_ylabel("effective learning rate (log scale)")
         ax_rate.set_title("−Δθ_i / g_i for each coordinate", fontsize=10)
@@ -765,4 +763,4 @@ def bias_correction_explorer(betas: Sequence[float] = (0.5, 0.9, 0.99, 0.999),
                 if value is not None}
     return Explorer({"beta": betas, "t": ts}, compute, draw, defaults,
                     title="Bias correction explorer: the weights and the averages at step t",
-                    figsize=(9.5, 3.8), max_frames=40)
+                    figsize=(9.5, 3.8), max_frames=40, layout=None)
