@@ -235,11 +235,18 @@ def test_explorer_with_noise_free_data_is_exact_after_correction():
         assert r["raw"][-1] == pytest.approx(2.5 * (1 - beta ** 30))
 
 
-def test_explorer_renders_png_frames():
-    e = gdlab.widgets.bias_correction_explorer(betas=(0.9, 0.999), ts=(1, 50))
-    assert e.render(beta=0.9, t=1).startswith(PNG)
-    assert e.render(beta=0.999, t=50).startswith(PNG)
-    assert e.to_html().count("iVBOR") >= 4
+def test_explorer_renders_png_frames_without_warnings_in_the_book_style():
+    import warnings
+
+    import matplotlib
+
+    with matplotlib.rc_context(), warnings.catch_warnings():
+        warnings.simplefilter("error")          # e.g. a layout engine switched on by savefig
+        gdlab.plots.use_book_style()            # constrained layout in the rcParams
+        e = gdlab.widgets.bias_correction_explorer(betas=(0.9, 0.999), ts=(1, 50))
+        assert e.render(beta=0.9, t=1).startswith(PNG)
+        assert e.render(beta=0.999, t=50).startswith(PNG)
+        assert e.to_html().count("iVBOR") >= 4
 
 
 @pytest.mark.parametrize("kwargs, words", [

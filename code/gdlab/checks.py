@@ -95,7 +95,7 @@ def check_points(answer, expected, names=None, hints=(), rtol=1e-6, atol=1e-9,
     return Feedback(False, " ".join(parts))
 
 
-def check_number(answer, expected: float, name: str = "your answer", rtol: float = 1e-3,
+def check_number(answer, expected: float, name: str = "Your answer", rtol: float = 1e-3,
                  hints=()) -> Feedback:
     """Compare one number, to a relative tolerance ``rtol`` (default 0.1%)."""
     try:

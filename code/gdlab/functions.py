@@ -92,7 +92,7 @@ class Quadratic(Function):
         self.eigenvalues = np.linalg.eigvalsh(A)
         if self.eigenvalues[0] > 0:
             self.minimum = np.linalg.solve(A, self.b)
-            self.min_value = float(self.value(self.minimum))
+            self.min_value = float(self.value(self.minimum))   # (min_value is None until here)
         if window is not None:
             self.window = window
 
@@ -103,6 +103,9 @@ class Quadratic(Function):
         return float(hi / lo) if lo > 0 else float("inf")
 
     def value(self, x):
+        if self.min_value is not None:   # ½(x-x*)ᵀA(x-x*) + f*: exact near the minimum
+            d = x - self.minimum.reshape((-1,) + (1,) * (x.ndim - 1))
+            return 0.5 * np.sum(d * np.tensordot(self.A, d, axes=1), axis=0) + self.min_value
         Ax = np.tensordot(self.A, x, axes=1)
         return 0.5 * np.sum(x * Ax, axis=0) - np.tensordot(self.b, x, axes=1) + self.c
 

@@ -5,6 +5,8 @@ The palette is Okabe & Ito's, which stays distinguishable for colour-blind reade
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 __all__ = ["COLORS", "color_of", "plot_contours", "plot_trajectory", "plot_losses", "use_book_style",
@@ -38,15 +40,20 @@ def color_of(optimizer) -> str:
     return COLORS[name]
 
 
-def plot_contours(ax, f, window=None, levels: int = 25, resolution: int = 200, log: bool = True):
+def plot_contours(ax, f, window=None, levels: int = 25, resolution: int = 200,
+                  log: bool | None = None):
     """Contour lines of a 2-D function ``f`` over ``window`` (default ``f.window``).
 
     With ``log=True`` the levels are spaced geometrically above the minimum value, which
-    shows both the steep walls and the flat valley floor. The minimum, if any, is a star.
+    shows both the steep walls and the flat valley floor; the default is log spacing for
+    functions with a known minimum and even spacing for the others (saddles). The minimum,
+    if any, is a star.
     """
-    (x_lo, x_hi), (y_lo, y_hi) = window or f.window
-    X, Y = np.meshgrid(np.linspace(x_lo, x_hi, resolution), np.linspace(y_lo, y_hi, resolution))
-    Z = f(np.array([X, Y]))
+    window = tuple(map(tuple, window or f.window))
+    (x_lo, x_hi), (y_lo, y_hi) = window
+    X, Y, Z = _grid(f, window, resolution)
+    if log is None:
+        log = f.min_value is not None
     if log:
         floor = f.min_value if f.min_value is not None else Z.min()
         span = Z.max() - floor
@@ -63,6 +70,15 @@ def plot_contours(ax, f, window=None, levels: int = 25, resolution: int = 200, l
     ax.set_ylabel("$y$")
     ax.set_title(f.name)
     return ax
+
+
+@lru_cache(maxsize=32)
+def _grid(f, window, resolution):
+    """f on a resolution x resolution grid over window; cached, since explorers redraw the
+    same landscape for every frame."""
+    (x_lo, x_hi), (y_lo, y_hi) = window
+    X, Y = np.meshgrid(np.linspace(x_lo, x_hi, resolution), np.linspace(y_lo, y_hi, resolution))
+    return X, Y, f(np.array([X, Y]))
 
 
 def plot_trajectory(ax, traj, label: str | None = None, color: str | None = None,
