@@ -249,50 +249,64 @@ def explorer():
 
 def test_explorer_grid_and_defaults(explorer):
     assert explorer.controls == {"optimizer": ["AdaGrad", "RMSProp", "AdaDelta"],
-                                 "lr": [0.01, 0.1, 1.0], "decay": [0.9, 0.99],
+                                 "lr": [0.01, 0.1, 0.3, 1.0],
                                  "function": ["ravine", "Rosenbrock"]}
-    assert np.prod([len(v) for v in explorer.controls.values()]) <= 40
-    assert explorer.defaults == {"optimizer": "RMSProp", "lr": 0.1, "decay": 0.9,
-                                 "function": "ravine"}
+    assert np.prod([len(v) for v in explorer.controls.values()]) == 24
+    assert explorer.defaults == {"optimizer": "RMSProp", "lr": 0.1, "function": "ravine"}
+    assert "decay β = ρ = 0.9" in explorer.title
 
 
 def test_explorer_result_is_the_plain_run(explorer):
-    result = explorer.result(optimizer="RMSProp", lr=0.1, decay=0.99, function="Rosenbrock")
-    direct = gdlab.run(gdlab.RMSProp(lr=0.1, beta=0.99), gdlab.rosenbrock, [-1.5, 2.0], 600)
+    result = explorer.result(optimizer="RMSProp", lr=0.1, function="Rosenbrock")
+    direct = gdlab.run(gdlab.RMSProp(lr=0.1, beta=0.9), gdlab.rosenbrock, [-1.5, 2.0], 600)
     np.testing.assert_array_equal(result["trajectory"].xs, direct.xs)
     assert result["effective_lr"].shape == (600, 2)
     # first step of RMSProp from s = 0: lr / sqrt((1 - beta) g^2) in each coordinate
     g = gdlab.rosenbrock.grad([-1.5, 2.0])
-    np.testing.assert_allclose(result["effective_lr"][0], 0.1 / (0.1 * np.abs(g)), rtol=1e-6)
-    adadelta = explorer.result(optimizer="AdaDelta", lr=1.0, decay=0.9, function="ravine")
+    np.testing.assert_allclose(result["effective_lr"][0], 0.1 / (np.sqrt(0.1) * np.abs(g)),
+                               rtol=1e-6)
+    adadelta = explorer.result(optimizer="AdaDelta", lr=1.0, function="ravine")
     np.testing.assert_array_equal(
         adadelta["trajectory"].xs,
         gdlab.run(gdlab.AdaDelta(lr=1.0, rho=0.9), gdlab.elongated_bowl, [-8.0, 2.0], 300).xs)
 
 
-def test_explorer_adagrad_ignores_the_decay(explorer):
-    a = explorer.result(optimizer="AdaGrad", lr=1.0, decay=0.9)
-    b = explorer.result(optimizer="AdaGrad", lr=1.0, decay=0.99)
+def test_explorer_with_a_decay_control():
+    e = adaptive_explorer(lrs=[0.1, 1.0], decays=[0.9, 0.99])
+    assert e.controls["decay"] == [0.9, 0.99] and e.defaults["decay"] == 0.9
+    assert np.prod([len(v) for v in e.controls.values()]) == 24
+    slow = e.result(optimizer="RMSProp", lr=0.1, decay=0.99, function="ravine")
+    direct = gdlab.run(gdlab.RMSProp(lr=0.1, beta=0.99), gdlab.elongated_bowl, [-8.0, 2.0], 300)
+    np.testing.assert_array_equal(slow["trajectory"].xs, direct.xs)
+    # AdaGrad has no decay: both settings give the same run
+    a = e.result(optimizer="AdaGrad", lr=1.0, decay=0.9)
+    b = e.result(optimizer="AdaGrad", lr=1.0, decay=0.99)
     np.testing.assert_array_equal(a["trajectory"].xs, b["trajectory"].xs)
-    # AdaGrad's effective rate never grows: s only accumulates
-    rates = a["effective_lr"]
-    assert np.all(np.diff(rates[~np.isnan(rates).any(axis=1)], axis=0) <= 1e-15)
+    assert e.render(optimizer="AdaDelta", decay=0.99).startswith(PNG)
+    with pytest.raises(ValueError, match="controls give 48 combinations"):
+        adaptive_explorer(lrs=[0.01, 0.1, 0.3, 1.0], decays=[0.9, 0.99])
+
+
+def test_explorer_adagrad_rates_never_grow(explorer):
+    rates = explorer.result(optimizer="AdaGrad", lr=1.0)["effective_lr"]
+    rates = rates[~np.isnan(rates).any(axis=1)]
+    assert len(rates) > 100
+    assert np.all(np.diff(rates, axis=0) <= 1e-15)   # s only accumulates
 
 
 def test_explorer_rmsprop_settles_at_the_edge_of_stability(explorer):
     # on x^2/20 + y^2 (curvatures 0.1 and 2) RMSProp's measured rate climbs to 2/curvature
-    rates = explorer.result(optimizer="RMSProp", lr=0.1, decay=0.9)["effective_lr"]
+    rates = explorer.result(optimizer="RMSProp", lr=0.1)["effective_lr"]
     np.testing.assert_allclose(np.median(rates[-50:], axis=0), [20.0, 1.0], rtol=0.05)
 
 
 def test_explorer_renders_png(explorer):
-    assert explorer.render(optimizer="AdaDelta", lr=0.01, decay=0.99,
-                           function="Rosenbrock").startswith(PNG)
+    assert explorer.render(optimizer="AdaDelta", lr=0.01, function="Rosenbrock").startswith(PNG)
 
 
 def test_explorer_custom_functions_and_bad_input():
     small = adaptive_explorer({"bowl": (gdlab.elongated_bowl, (-8.0, 2.0), 20)},
-                              lrs=[0.5], decays=[0.9], optimizers=["AdaGrad"])
+                              lrs=[0.5], optimizers=["AdaGrad"])
     assert small.result()["trajectory"].steps == 20
     assert small.render().startswith(PNG)
     with pytest.raises(ValueError, match="optimizers must be chosen from"):
@@ -301,5 +315,7 @@ def test_explorer_custom_functions_and_bad_input():
         adaptive_explorer({"bowl": gdlab.elongated_bowl})
     with pytest.raises(ValueError, match="functions must be a non-empty dict"):
         adaptive_explorer({})
-    with pytest.raises(ValueError, match="controls give 48 combinations"):
-        adaptive_explorer(lrs=[0.01, 0.1, 0.3, 1.0])
+    with pytest.raises(ValueError, match="decays must list at least one"):
+        adaptive_explorer(decays=[])
+    with pytest.raises(ValueError, match=r"beta must be in \[0, 1\)"):
+        adaptive_explorer(decays=[1.0]).result(optimizer="RMSProp")

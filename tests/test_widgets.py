@@ -130,3 +130,21 @@ def test_layout_is_computed_once_and_reused_or_left_alone():
     assert manual.figure.axes[0].get_position().bounds == pytest.approx((0.2, 0.2, 0.5, 0.5))
     with pytest.raises(ValueError, match="layout must be one of 'constrained', None"):
         Explorer({"a": [1]}, lambda a: a, draw, layout="tight")
+
+
+def test_book_style_does_not_leak_a_layout_engine_into_explorers():
+    """The book style turns constrained layout on in rcParams; explorers that place their
+    axes by hand must neither warn nor be re-laid out."""
+    import warnings
+
+    import matplotlib as mpl
+
+    with mpl.rc_context():
+        gdlab.plots.use_book_style()
+        e = Explorer({"a": [1, 2, 3]}, lambda a: a,
+                     lambda fig, r, a: fig.add_axes([0.1, 0.1, 0.8, 0.8]).plot([0, r]))
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            for a in (1, 2, 3):
+                e.render(a=a)
+        assert e.figure.axes[0].get_position().bounds == pytest.approx((0.1, 0.1, 0.8, 0.8))

@@ -23,6 +23,7 @@ import itertools
 import json
 from typing import Callable, Sequence
 
+import matplotlib as mpl
 import numpy as np
 from matplotlib.figure import Figure
 from PIL import Image
@@ -119,17 +120,24 @@ class Explorer:
         if self.layout == "constrained":
             self._lay_out()
         buffer = io.BytesIO()
-        self.figure.savefig(buffer, format="png", dpi=self.dpi)
+        # The book style turns constrained layout on in rcParams, and savefig may consult
+        # rcParams again; the explorer decides the layout itself, so switch it off here.
+        with mpl.rc_context({"figure.constrained_layout.use": False, "figure.autolayout": False}):
+            self.figure.set_layout_engine(None)
+            self.figure.savefig(buffer, format="png", dpi=self.dpi)
         return _palette_png(buffer.getvalue())
 
     def _lay_out(self) -> None:
         """Constrained layout for the first picture; the same axes positions afterwards."""
         if self._positions is None:
+            if not all(ax.get_subplotspec() for ax in self.figure.axes):
+                self._positions = []   # axes placed with add_axes keep their own positions
+                return
             self.figure.set_layout_engine("constrained")
             self.figure.draw_without_rendering()
             self._positions = [ax.get_position() for ax in self.figure.axes]
             self.figure.set_layout_engine("none")
-        elif len(self._positions) == len(self.figure.axes):
+        elif self._positions and len(self._positions) == len(self.figure.axes):
             for ax, position in zip(self.figure.axes, self._positions):
                 ax.set_position(position)
 
@@ -329,8 +337,10 @@ def ewma_explorer(series, betas: Sequence[float], default: float | None = None,
 
 # -- chapter 3: momentum -------------------------------------------------------------------
 
-from matplotlib import ticker  # noqa: E402  (imports kept in this section: other
-from . import theory  # noqa: E402            chapters edit the module header)
+# Imports used only here live in this section: other chapters edit the module header.
+from matplotlib import ticker  # noqa: E402
+
+from . import theory  # noqa: E402
 from .optimizers import Momentum  # noqa: E402
 
 __all__ += ["momentum_explorer"]
@@ -512,8 +522,9 @@ def _plain_log_ticks(ax, low: int, high: int, every: int) -> None:
     ax.yaxis.set_minor_locator(NullLocator())
 
 
-def adaptive_explorer(functions: dict | None = None, lrs: Sequence[float] = (0.01, 0.1, 1.0),
-                      decays: Sequence[float] = (0.9, 0.99),
+def adaptive_explorer(functions: dict | None = None,
+                      lrs: Sequence[float] = (0.01, 0.1, 0.3, 1.0),
+                      decays: Sequence[float] = (0.9,),
                       optimizers: Sequence[str] = ADAPTIVE_OPTIMIZERS,
                       defaults: dict | None = None) -> Explorer:
     r"""AdaGrad, RMSProp or AdaDelta on a choice of landscapes: the path on the contour plot,
@@ -521,10 +532,12 @@ def adaptive_explorer(functions: dict | None = None, lrs: Sequence[float] = (0.0
 
     ``functions`` maps a label to ``(f, x0, steps)``; the default is the ravine
     (``elongated_bowl`` from (−8, 2), 300 steps) and Rosenbrock (from (−1.5, 2), 600 steps).
-    ``decay`` is RMSProp's β and AdaDelta's ρ (AdaGrad has none and ignores it); ε is each
-    optimizer's default. ``result(optimizer=..., lr=..., decay=..., function=...)`` returns a
-    dict with the ``trajectory`` and the measured ``effective_lr`` per step and coordinate
-    (:func:`gdlab.theory.effective_learning_rates`).
+    The decay is RMSProp's β and AdaDelta's ρ (AdaGrad has none and ignores it); ε is each
+    optimizer's default. With a single value in ``decays`` the decay is fixed and gets no
+    slider (a control that cannot move would look live but do nothing); with several it is a
+    control. ``result(optimizer=..., lr=..., function=...)`` (plus ``decay=...`` when it is a
+    control) returns a dict with the ``trajectory`` and the measured ``effective_lr`` per
+    step and coordinate (:func:`gdlab.theory.effective_learning_rates`).
     """
     from .functions import elongated_bowl, rosenbrock
     from .theory import effective_learning_rates
@@ -543,15 +556,19 @@ def adaptive_explorer(functions: dict | None = None, lrs: Sequence[float] = (0.0
         if name not in ADAPTIVE_OPTIMIZERS:
             raise ValueError(f"optimizers must be chosen from {', '.join(ADAPTIVE_OPTIMIZERS)}; "
                              f"got {name!r}")
+    decays = list(decays)
+    if not decays:
+        raise ValueError("decays must list at least one decay rate, got none")
+    fixed_decay = decays[0] if len(decays) == 1 else None
 
-    def compute(optimizer, lr, decay, function):
+    def compute(optimizer, lr, function, decay=fixed_decay):
         f, x0, steps = functions[function]
         traj = run(_adaptive_optimizer(optimizer, lr, decay), f, x0, steps)
         rates = (effective_learning_rates(traj, f) if traj.steps > 0
                  else np.empty((0, f.dim)))
         return {"trajectory": traj, "effective_lr": rates}
 
-    def draw(fig, result, optimizer, lr, decay, function):
+    def draw(fig, result, optimizer, lr, function, decay=fixed_decay):
         f, _, steps = functions[function]
         traj, rates = result["trajectory"], result["effective_lr"]
         # Fixed axes rectangles: every frame lines up exactly while scrubbing (and no layout
@@ -589,16 +606,17 @@ def adaptive_explorer(functions: dict | None = None, lrs: Sequence[float] = (0.0
         ax_rate.set_title("−Δθ_i / g_i for each coordinate", fontsize=10)
         ax_rate.legend(loc="lower right", fontsize=8)
 
-    controls = {"optimizer": list(optimizers), "lr": list(lrs), "decay": list(decays),
-                "function": list(functions)}
+    controls = {"optimizer": list(optimizers), "lr": list(lrs), "function": list(functions)}
     start = {"optimizer": "RMSProp" if "RMSProp" in optimizers else list(optimizers)[0],
-             "lr": 0.1 if 0.1 in lrs else list(lrs)[0], "decay": list(decays)[0],
-             "function": list(functions)[0]}
+             "lr": 0.1 if 0.1 in lrs else list(lrs)[0], "function": list(functions)[0]}
+    if fixed_decay is None:
+        controls["decay"] = decays
+        start["decay"] = decays[0]
     start.update(defaults or {})
-    return Explorer(controls, compute, draw, start,
-                    title="Adaptive step sizes: optimizer, learning rate, decay, landscape",
-                    figsize=(10.5, 3.6), max_frames=40, layout=None)
-
+    title = "Adaptive step sizes: optimizer, learning rate, landscape"
+    title += ", decay" if fixed_decay is None else f" (decay β = ρ = {fixed_decay:g})"
+    return Explorer(controls, compute, draw, start, title=title, figsize=(10.5, 3.6),
+                    max_frames=40, layout=None)
 
 
 # -- chapter 6: Adam -----------------------------------------------------------------------
