@@ -484,7 +484,8 @@ def _adam_steps(t):
     try:
         array = np.asarray(t, dtype=float)
     except (TypeError, ValueError):
-        raise ValueError(f"t must be a whole number >= 1 (or an array of them), got {t!r}") from None
+        raise ValueError(f"t must be a whole number >= 1 (or an array of them), "
+                         f"got {t!r}") from None
     bad = ~np.isfinite(array) | (array < 1) | (array != np.round(array))
     if np.any(bad):
         raise ValueError(f"t must be a whole number >= 1, got {array[bad].ravel()[0]:g}")
