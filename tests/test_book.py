@@ -83,3 +83,15 @@ def test_explorers_are_tagged_and_carry_a_static_version(path):
     assert explorers >= 1, "at least one explorer"
     state = nb.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {})
     assert state.get("state"), "widget state saved (scripts/execute_notebooks.py)"
+
+
+def test_glossary_is_generated_from_the_chapters():
+    """appendix/glossary.md is what scripts/make_glossary.py makes from the Key terms tables."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("make_glossary",
+                                                  ROOT / "scripts" / "make_glossary.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    committed = (ROOT / "appendix" / "glossary.md").read_text(encoding="utf-8")
+    assert committed == module.glossary(), "run: python scripts/make_glossary.py"
+    assert committed.count("\n| ") >= 40
