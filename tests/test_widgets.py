@@ -27,6 +27,9 @@ def tiny_explorer():
 def test_result_uses_defaults_and_given_values():
     e = tiny_explorer()
     assert e.defaults == {"a": 2, "b": 20}   # middle of the list unless given
+    none = Explorer({"a": [1, 2, 3]}, lambda a: a, lambda *args, **kw: None,
+                    defaults={"a": None})
+    assert none.defaults == {"a": 2}         # None also means "the middle"
     assert e.result() == 40 and e.result(a=3) == 60 and e.result(a=1, b=10) == 10
 
 

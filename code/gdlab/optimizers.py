@@ -356,7 +356,7 @@ class AdamW(Adam):
 
 
 # -- chapter 6: Adam's relatives (AdaMax, AMSGrad) -------------------------------------------
-class AdaMax(Optimizer):
+class AdaMax(Adam):
     r"""AdaMax (Kingma & Ba, 2015, Section 7.1 / Algorithm 2): Adam with the infinity norm.
 
     Adam scales by an EWMA of :math:`|g|^2`; letting the power 2 grow to :math:`\infty` turns
@@ -378,10 +378,7 @@ class AdaMax(Optimizer):
     hyperparameters = ("lr", "beta1", "beta2", "eps")
 
     def __init__(self, lr=2e-3, beta1=0.9, beta2=0.999, eps=1e-8):
-        super().__init__(lr)
-        self.beta1 = check_in_range("beta1", beta1, 0.0, 1.0, high_open=True)
-        self.beta2 = check_in_range("beta2", beta2, 0.0, 1.0, high_open=True)
-        self.eps = check_in_range("eps", eps, 0.0)
+        super().__init__(lr, beta1, beta2, eps)   # Adam's checks; no bias_correction option
 
     def init_state(self, param):
         return {"m": np.zeros_like(param), "u": np.zeros_like(param)}
@@ -394,7 +391,7 @@ class AdaMax(Optimizer):
         param -= lr / (1.0 - self.beta1 ** self.t) * (m / u)
 
 
-class AMSGrad(Optimizer):
+class AMSGrad(Adam):
     r"""AMSGrad (Reddi, Kale & Kumar, 2018): Adam whose denominator never shrinks.
 
     Adam forgets a rare large gradient after about :math:`1/(1-\beta_2)` steps, and its
@@ -419,14 +416,10 @@ class AMSGrad(Optimizer):
     hyperparameters = ("lr", "beta1", "beta2", "eps")
 
     def __init__(self, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
-        super().__init__(lr)
-        self.beta1 = check_in_range("beta1", beta1, 0.0, 1.0, high_open=True)
-        self.beta2 = check_in_range("beta2", beta2, 0.0, 1.0, high_open=True)
-        self.eps = check_in_range("eps", eps, 0.0)
+        super().__init__(lr, beta1, beta2, eps)   # Adam's checks; no bias_correction option
 
     def init_state(self, param):
-        return {"m": np.zeros_like(param), "v": np.zeros_like(param),
-                "v_max": np.zeros_like(param)}
+        return {**super().init_state(param), "v_max": np.zeros_like(param)}
 
     def step(self, param, grad, state, lr):
         m, v, v_max = state["m"], state["v"], state["v_max"]

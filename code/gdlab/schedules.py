@@ -130,30 +130,32 @@ class PiecewiseConstant(Schedule):
         return self.values[index]
 
 
-class CosineDecay(Schedule):
+class _DecayToMinimum(Schedule):
+    """Shared by the schedules that travel from ``lr0`` to ``lr_min`` in ``total_steps``."""
+
+    def __init__(self, lr0: float, total_steps: int, lr_min: float = 0.0):
+        self.lr0 = check_in_range("lr0", lr0, 0.0)
+        self.total_steps = check_positive_int("total_steps", total_steps)
+        self.lr_min = check_in_range("lr_min", lr_min, 0.0, self.lr0)
+
+    def progress(self, t: int) -> float:
+        """How far along the decay step ``t`` is, from 0 to 1 (and 1 afterwards)."""
+        return min(t, self.total_steps) / self.total_steps
+
+
+class CosineDecay(_DecayToMinimum):
     """``lr(t) = lr_min + (lr0 - lr_min) * (1 + cos(pi * min(t, T) / T)) / 2``."""
 
-    def __init__(self, lr0: float, total_steps: int, lr_min: float = 0.0):
-        self.lr0 = check_in_range("lr0", lr0, 0.0)
-        self.total_steps = check_positive_int("total_steps", total_steps)
-        self.lr_min = check_in_range("lr_min", lr_min, 0.0, self.lr0)
-
     def rate(self, t):
-        progress = min(t, self.total_steps) / self.total_steps
-        return self.lr_min + 0.5 * (self.lr0 - self.lr_min) * (1.0 + math.cos(math.pi * progress))
+        cosine = 1.0 + math.cos(math.pi * self.progress(t))
+        return self.lr_min + 0.5 * (self.lr0 - self.lr_min) * cosine
 
 
-class LinearDecay(Schedule):
+class LinearDecay(_DecayToMinimum):
     """``lr(t) = lr_min + (lr0 - lr_min) * (1 - min(t, T) / T)``."""
 
-    def __init__(self, lr0: float, total_steps: int, lr_min: float = 0.0):
-        self.lr0 = check_in_range("lr0", lr0, 0.0)
-        self.total_steps = check_positive_int("total_steps", total_steps)
-        self.lr_min = check_in_range("lr_min", lr_min, 0.0, self.lr0)
-
     def rate(self, t):
-        progress = min(t, self.total_steps) / self.total_steps
-        return self.lr_min + (self.lr0 - self.lr_min) * (1.0 - progress)
+        return self.lr_min + (self.lr0 - self.lr_min) * (1.0 - self.progress(t))
 
 
 class Warmup(Schedule):

@@ -62,7 +62,8 @@ class Explorer:
     controls : dict mapping a control's name to the list of values it can take.
     compute : ``compute(**values) -> result``; pure, cheap and tested.
     draw : ``draw(fig, result, **values)``; draws onto an empty matplotlib Figure.
-    defaults : the starting value of each control (each must be in its list).
+    defaults : the starting value of each control (each must be in its list); a control
+        left out, or given as None, starts at the middle of its list.
     title : a heading shown above the controls.
     max_frames : the most pictures the website version may hold (the product of the
         list lengths); it keeps notebooks small.
@@ -87,6 +88,8 @@ class Explorer:
                              f"{max_frames} (use shorter lists or raise max_frames)")
         self.defaults = {name: values[len(values) // 2] for name, values in self.controls.items()}
         for name, value in (defaults or {}).items():
+            if value is None:   # None: keep the middle value
+                continue
             if name not in self.controls:
                 raise ValueError(f"defaults has {name!r}, which is not a control; "
                                  f"controls are {', '.join(self.controls)}")
@@ -239,7 +242,7 @@ def learning_rate_explorer(f: Function, x0, lrs: Sequence[float], steps: int = 3
         verdict = traj.status if traj.diverged else f"final gap {gaps[-1]:.2e}"
         ax_loss.set_title(f"lr = {lr:g}: {verdict}", fontsize=10)
 
-    defaults = None if default is None else {"lr": default}
+    defaults = {"lr": default}
     return Explorer({"lr": list(lrs)}, compute, draw, defaults,
                     title="Learning rate explorer")
 
@@ -328,9 +331,7 @@ def ewma_explorer(series, betas: Sequence[float], default: float | None = None,
         ax_start.set_title(f"The first {zoom} points: start-up")
         ax_start.legend(loc="lower right", ncol=3)
 
-    defaults = {"bias_correction": False}
-    if default is not None:
-        defaults["beta"] = default
+    defaults = {"bias_correction": False, "beta": default}
     return Explorer({"beta": list(betas), "bias_correction": [False, True]}, compute, draw,
                     defaults, title="EWMA explorer", figsize=(9.0, 5.6), layout=None)
 
@@ -400,11 +401,7 @@ def momentum_explorer(f: Function, x0, lrs: Sequence[float], betas: Sequence[flo
                      ha="right", va="top", fontsize=7.5,
                      bbox=dict(boxstyle="round", facecolor="white", alpha=0.9, linewidth=0.5))
 
-    defaults = {}
-    if default_lr is not None:
-        defaults["lr"] = default_lr
-    if default_beta is not None:
-        defaults["beta"] = default_beta
+    defaults = {"lr": default_lr, "beta": default_beta}
     return Explorer({"lr": list(lrs), "beta": list(betas)}, compute, draw, defaults,
                     title="Momentum explorer: learning rate and β", figsize=(9.6, 3.8),
                     max_frames=40)
@@ -480,11 +477,7 @@ def nesterov_explorer(f: Function, x0, lrs: Sequence[float], betas: Sequence[flo
         ax_loss.set_title(f"After {steps} steps\n" + ", ".join(verdicts), fontsize=10)
         ax_loss.legend(loc="lower left")
 
-    defaults = {}
-    if default_lr is not None:
-        defaults["lr"] = default_lr
-    if default_beta is not None:
-        defaults["beta"] = default_beta
+    defaults = {"lr": default_lr, "beta": default_beta}
     return Explorer({"lr": list(lrs), "beta": list(betas)}, compute, draw, defaults,
                     title="Momentum vs Nesterov", figsize=(9.0, 4.0), max_frames=40)
 
