@@ -176,3 +176,12 @@ def test_bias_warmup_steps_hints():
         checks.bias_warmup_steps(10, 1.0)
     with pytest.raises(ValueError, match="tolerance"):
         checks.bias_warmup_steps(10, 0.9, tolerance=0.0)
+
+
+def test_bias_warmup_steps_rejects_steps_before_the_first():
+    """t counts updates from 1; an answer below 1 gets a message, not a crash (β^0 = 1 would
+    divide by zero)."""
+    for answer in (0, 0.5, -3, float("nan")):
+        feedback = checks.bias_warmup_steps(answer, beta=0.001, tolerance=0.01)
+        assert not feedback and "counted from t = 1" in feedback.message
+    assert checks.bias_warmup_steps(1, beta=0.001, tolerance=0.01)

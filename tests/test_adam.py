@@ -228,6 +228,19 @@ def test_adam_steps_accepts_the_right_answer_and_rounding():
     np.testing.assert_allclose(by_hand(GRADS)[0], [-0.1, -0.05])
 
 
+def test_adam_steps_accepts_four_significant_digits_and_still_names_the_slip():
+    # hand computations keep about four digits: that must be enough, for the right answer
+    # and for recognising a typical slip (here: no bias correction)
+    right = [[-0.1, -0.05], [-0.02663, -0.06342]]
+    assert checks.adam_steps(right, GRADS, lr=0.1)
+    no_correction = [[-0.3162, -0.009693], [-0.1132, -0.03545]]
+    feedback = checks.adam_steps(no_correction, GRADS, lr=0.1)
+    assert not feedback and "without bias correction" in str(feedback)
+    assert not checks.adam_steps(right, GRADS, lr=0.1, rtol=1e-5)
+    with pytest.raises(ValueError, match="rtol"):
+        checks.adam_steps(right, GRADS, lr=0.1, rtol=0.0)
+
+
 def test_adam_steps_for_a_single_parameter_takes_a_flat_list():
     grads = [1.0, 2.0, -1.0]
     assert checks.adam_steps(by_hand(np.reshape(grads, (3, 1)), lr=1e-3).ravel(), grads)

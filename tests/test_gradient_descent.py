@@ -306,3 +306,18 @@ def test_central_difference_check_names_the_usual_slips():
                      (in_place, "in place"), (crashes, "RuntimeError"), (scalar, "shape")]:
         feedback = checks.central_difference(fn)
         assert not feedback and word in feedback.message, (fn.__name__, feedback.message)
+
+
+def test_learning_rate_explorer_keeps_the_loss_axis_fixed_across_frames():
+    """The loss panel spans every run, so the frames can be compared by eye."""
+    x0, lrs = [-8.0, 2.0], [0.1, 0.9, 1.05]
+    e = gdlab.widgets.learning_rate_explorer(gdlab.elongated_bowl, x0, lrs, steps=20)
+    limits = []
+    for lr in lrs:
+        assert e.render(lr=lr).startswith(b"\x89PNG")
+        limits.append(e.figure.axes[1].get_ylim())
+    assert limits[0] == limits[1] == limits[2]
+    gaps = np.concatenate([gdlab.run(gdlab.SGD(lr=lr), gdlab.elongated_bowl, x0, 20).gaps()
+                           for lr in lrs])
+    low, high = limits[0]
+    assert low < gaps.min() and gaps.max() < high

@@ -272,6 +272,19 @@ def test_explorer_shows_the_stability_trade_off():
     assert result["Momentum"].gaps()[-1] < result["Momentum"].gaps()[0]
 
 
+def test_explorer_verdict_names_unstable_runs_that_have_not_blown_up_yet():
+    from gdlab.widgets import _nesterov_verdict
+    # beta = 0.5: NAG's limit is 1.5 < lr*lam = 1.6, so the run grows, but too slowly to pass
+    # the divergence threshold within 40 steps (radius about 1.16 per step)
+    result = make_explorer().result(lr=0.8, beta=0.5)
+    nag, hb = result["Nesterov"], result["Momentum"]
+    assert not nag.diverged and nag.gaps()[-1] > nag.gaps()[0]
+    assert _nesterov_verdict(nag).startswith("growing")
+    assert _nesterov_verdict(hb) == f"gap {hb.gaps()[-1]:.1e}"
+    blown_up = gdlab.run(gdlab.Nesterov(lr=0.8, beta=0.9), gdlab.elongated_bowl, [-8.0, 2.0], 400)
+    assert blown_up.diverged and _nesterov_verdict(blown_up) == "diverged"
+
+
 def test_explorer_renders_png_and_limits_frames():
     ex = make_explorer()
     png = ex.render(lr=0.8, beta=0.5)

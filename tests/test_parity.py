@@ -80,3 +80,36 @@ def test_a_wrong_formula_would_be_caught():
     f, x0 = cases.problems()["rosenbrock"]
     wrong = gdlab.run(gdlab.Adam(lr=1e-2, eps=1e-7), f, x0, cases.STEPS).xs
     assert cases.max_relative_difference(wrong, REFERENCE["Adam/rosenbrock"]) > TOLERANCE
+
+
+# gdlab name -> (torch class, {gdlab hyper-parameter: torch keyword or (keyword, index)})
+DEFAULTS = {
+    "SGD": ("SGD", {"lr": "lr"}),
+    "AdaGrad": ("Adagrad", {"lr": "lr", "eps": "eps"}),
+    "RMSProp": ("RMSprop", {"lr": "lr", "beta": "alpha", "eps": "eps"}),
+    "AdaDelta": ("Adadelta", {"lr": "lr", "rho": "rho", "eps": "eps"}),
+    "Adam": ("Adam", {"lr": "lr", "beta1": ("betas", 0), "beta2": ("betas", 1), "eps": "eps"}),
+    "AdamW": ("AdamW", {"lr": "lr", "beta1": ("betas", 0), "beta2": ("betas", 1),
+                        "eps": "eps", "weight_decay": "weight_decay"}),
+    "AdaMax": ("Adamax", {"lr": "lr", "beta1": ("betas", 0), "beta2": ("betas", 1),
+                          "eps": "eps"}),
+}
+
+
+@pytest.mark.skipif(not HAVE_TORCH, reason="torch is not installed")
+@pytest.mark.parametrize("name", list(DEFAULTS))
+def test_defaults_equal_torchs(name):
+    """Each default hyper-parameter is the one in torch.optim's signature."""
+    import inspect
+
+    import gdlab
+    import torch
+
+    cls, mapping = DEFAULTS[name]
+    torch_defaults = {k: p.default for k, p in
+                      inspect.signature(getattr(torch.optim, cls)).parameters.items()}
+    ours = gdlab.OPTIMIZERS[name]()
+    for attribute, keyword in mapping.items():
+        theirs = (torch_defaults[keyword[0]][keyword[1]] if isinstance(keyword, tuple)
+                  else torch_defaults[keyword])
+        assert getattr(ours, attribute) == float(theirs), (name, attribute)

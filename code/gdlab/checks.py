@@ -278,14 +278,17 @@ def bias_warmup_steps(answer, beta: float, tolerance: float = 0.01) -> Feedback:
     try:
         value = float(answer)
     except (TypeError, ValueError):
-        return Feedback(False, f"the number of steps should be a whole number; got {answer!r}.")
+        return Feedback(False, f"The number of steps should be a whole number; got {answer!r}.")
+    if not value >= 1:
+        return Feedback(False, f"Steps are counted from t = 1 (where V_1 is the first average); "
+                               f"you gave {value:g}.")
     factor = lambda t: 1.0 / (1.0 - beta ** t)   # noqa: E731
     if value == expected:
         earlier = (f"; one step earlier it is {factor(expected - 1):.6f}" if expected > 1
                    else "")
         return Feedback(True, f"t = {expected}: there 1/(1 − β^t) = {factor(expected):.6f}"
                               f"{earlier}.")
-    message = (f"you gave {value:g}; the first step with 1/(1 − β^t) ≤ {1 + tolerance:g} "
+    message = (f"You gave {value:g}; the first step with 1/(1 − β^t) ≤ {1 + tolerance:g} "
                f"is a different one.")
     if expected - 1 <= value < expected:
         message += (f" Hint: round up. At t = {np.floor(value):g} the factor is still "
@@ -472,7 +475,7 @@ __all__ += ["adam_steps"]
 
 
 def adam_steps(answer, grads, lr: float = 1e-3, beta1: float = 0.9, beta2: float = 0.999,
-               eps: float = 1e-8) -> Feedback:
+               eps: float = 1e-8, rtol: float = 1e-3) -> Feedback:
     r"""Check hand-computed Adam steps :math:`\Delta\theta_t = \theta_t - \theta_{t-1}` for the
     gradients ``grads`` (one row per step, one column per parameter; a flat list is a single
     parameter), starting from :math:`m_0 = v_0 = 0`:
@@ -481,7 +484,8 @@ def adam_steps(answer, grads, lr: float = 1e-3, beta1: float = 0.9, beta2: float
         m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t, \quad v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2,
         \quad \Delta\theta_t = -\alpha\, \frac{m_t/(1-\beta_1^t)}{\sqrt{v_t/(1-\beta_2^t)} + \epsilon}.
 
-    Agreement to a relative 1e-4 counts as right. Recognised slips: no bias correction, bias
+    Agreement to a relative ``rtol`` (default 0.1%, so four significant digits are enough)
+    counts as right. Recognised slips: no bias correction, bias
     correction of only :math:`m` or only :math:`v`, :math:`\epsilon` inside the square root,
     no square root, the :math:`(1-\beta)` factors left out, :math:`g_t` used instead of
     :math:`m_t` (that is RMSProp), a step uphill, and the parameters :math:`\theta_t` (from
@@ -493,6 +497,7 @@ def adam_steps(answer, grads, lr: float = 1e-3, beta1: float = 0.9, beta2: float
     beta1 = check_in_range("beta1", beta1, 0.0, 1.0, high_open=True)
     beta2 = check_in_range("beta2", beta2, 0.0, 1.0, high_open=True)
     eps = check_in_range("eps", eps, 0.0)
+    rtol = check_in_range("rtol", rtol, 0.0, low_open=True)
     grads = check_finite_array("grads", grads)
     if grads.ndim == 1:
         grads = grads[:, None]
@@ -528,7 +533,7 @@ def adam_steps(answer, grads, lr: float = 1e-3, beta1: float = 0.9, beta2: float
     hints = []
     for options, explanation in slips:
         alternative = _adam_hand_steps(grads, lr, beta1, beta2, eps, **options)
-        if not np.allclose(alternative, expected, rtol=1e-4, atol=1e-12):
+        if not np.allclose(alternative, expected, rtol=rtol, atol=1e-12):
             hints.append((alternative, explanation))
     hints.append((np.cumsum(expected, axis=0),
                   "these look like the parameters θ_t, starting from θ_0 = 0; the exercise "
@@ -537,7 +542,7 @@ def adam_steps(answer, grads, lr: float = 1e-3, beta1: float = 0.9, beta2: float
     given = answer
     if np.size(answer) == steps * dim:
         given = np.reshape(np.asarray(answer, dtype=float), (steps, dim))
-    return check_points(given, expected, names, hints=hints, rtol=1e-4, atol=1e-12)
+    return check_points(given, expected, names, hints=hints, rtol=rtol, atol=1e-12)
 
 
 def _adam_hand_steps(grads, lr, beta1, beta2, eps, *, correct_m=True, correct_v=True,

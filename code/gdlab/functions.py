@@ -177,7 +177,7 @@ class Beale(Function):
 class Saddle(Function):
     r""":math:`f(x, y) = x^2 - y^2`: a saddle point at the origin, no minimum."""
 
-    name = "saddle x^2 - y^2"
+    name = "saddle x² − y²"
     window = ((-2.0, 2.0), (-2.0, 2.0))
 
     def value(self, x):
@@ -250,7 +250,7 @@ class Noisy(Function):
         return self.f.hess(x)
 
 
-elongated_bowl = Quadratic(np.diag([0.1, 2.0]), name="elongated bowl x^2/20 + y^2",
+elongated_bowl = Quadratic(np.diag([0.1, 2.0]), name="elongated bowl x²/20 + y²",
                            window=((-10.0, 10.0), (-3.0, 3.0)))
 rosenbrock = Rosenbrock()
 beale = Beale()

@@ -1,7 +1,11 @@
 r"""Closed-form results the chapters check by experiment.
 
-Chapter 3 (momentum): heavy-ball on quadratics with curvatures in :math:`[\mu, L]`.
-Chapter 4 (Nesterov): the effective momentum of NAG on a quadratic.
+Chapter 3 (momentum): gradient descent and heavy-ball on quadratics with curvatures in
+:math:`[\mu, L]`: stable regions, optimal parameters, rates; measuring a rate from a run.
+Chapter 4 (Nesterov): NAG's effective momentum, iteration matrix, stability and rate.
+Chapter 5 (per-coordinate steps): AdaGrad's, RMSProp's and AdaDelta's step sizes; ε placement.
+Chapter 6 (Adam): the step-size bound and its worst case.
+Chapter 7 (bias correction): steps until unbiased, the uncorrected step ratio, EWMA noise.
 """
 
 from __future__ import annotations

@@ -223,12 +223,19 @@ for(var k=0;k<inputs.length;k++){{inputs[k].addEventListener("input",show);}}
 def learning_rate_explorer(f: Function, x0, lrs: Sequence[float], steps: int = 30,
                            default: float | None = None) -> Explorer:
     """Gradient descent on ``f`` from ``x0`` with each learning rate in ``lrs``: the path on
-    the contour plot and the loss curve."""
+    the contour plot and the loss curve. The loss axis has the same limits in every frame
+    (spanning all the runs), so moving the slider compares the curves."""
 
     def compute(lr):
         return run(SGD(lr=lr), f, x0, steps)
 
+    gap_limits = []   # filled on the first draw: the smallest and largest gap over all runs
+
     def draw(fig, traj, lr):
+        if not gap_limits:
+            every_gap = np.concatenate([compute(value).gaps() for value in lrs])
+            every_gap = np.maximum(every_gap[np.isfinite(every_gap)], 1e-16)
+            gap_limits.extend([every_gap.min() / 3, every_gap.max() * 3])
         ax_path, ax_loss = fig.subplots(1, 2, width_ratios=[1.3, 1])
         plots.plot_contours(ax_path, f)
         plots.plot_trajectory(ax_path, traj, label=f"GD, lr = {lr:g}")
@@ -237,6 +244,8 @@ def learning_rate_explorer(f: Function, x0, lrs: Sequence[float], steps: int = 3
         gaps = traj.gaps()
         ax_loss.semilogy(np.arange(len(gaps)), np.maximum(gaps, 1e-16), color=plots.COLORS["SGD"])
         ax_loss.set_xlim(0, steps)
+        ax_loss.set_ylim(*gap_limits)
+        ax_loss.yaxis.set_minor_locator(mpl.ticker.NullLocator())   # a quarter of the drawing time
         ax_loss.set_xlabel("step $t$")
         ax_loss.set_ylabel("$f(x_t) - f^*$ (log scale)")
         verdict = traj.status if traj.diverged else f"final gap {gaps[-1]:.2e}"
@@ -468,8 +477,7 @@ def nesterov_explorer(f: Function, x0, lrs: Sequence[float], betas: Sequence[flo
             first_gap = gaps[0]
             ax_loss.semilogy(np.arange(len(gaps)), np.maximum(gaps, 1e-16),
                              color=plots.color_of(name), label=name)
-            verdicts.append(f"{name}: " + ("diverged" if traj.diverged
-                                           else f"gap {gaps[-1]:.1e}"))
+            verdicts.append(f"{name}: {_nesterov_verdict(traj)}")
         ax_loss.set_xlim(0, steps)
         ax_loss.set_ylim(1e-10, 1e2 * max(first_gap, 1e-10))
         ax_loss.set_xlabel("step $t$")
@@ -480,6 +488,17 @@ def nesterov_explorer(f: Function, x0, lrs: Sequence[float], betas: Sequence[flo
     defaults = {"lr": default_lr, "beta": default_beta}
     return Explorer({"lr": list(lrs), "beta": list(betas)}, compute, draw, defaults,
                     title="Momentum vs Nesterov", figsize=(9.0, 4.0), max_frames=40)
+
+
+def _nesterov_verdict(traj) -> str:
+    """How a run ended, in a few words: diverged (stopped early), growing (the loss gap ended
+    above where it started, an unstable run that has not blown up yet) or the final gap."""
+    if traj.diverged:
+        return "diverged"
+    gaps = traj.gaps()
+    if gaps[-1] > gaps[0]:
+        return f"growing, gap {gaps[-1]:.1e}"
+    return f"gap {gaps[-1]:.1e}"
 
 
 # -- chapter 5: AdaGrad, RMSProp, AdaDelta -------------------------------------------------
