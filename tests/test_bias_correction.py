@@ -192,7 +192,7 @@ def test_check_diagnoses_the_usual_slips(answer, words):
     feedback = checks.bias_corrected_averages(answer, GRADS)
     assert not feedback
     for word in words:
-        assert word in str(feedback), str(feedback)
+        assert word in feedback.message, feedback.message
 
 
 def test_check_reports_shape_problems_and_rejects_bad_setup():

@@ -11,6 +11,7 @@ expected, and, for the usual slips (a sign, a missing factor), what probably hap
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,7 +38,8 @@ class Feedback:
         return self.correct
 
     def __repr__(self) -> str:
-        return ("✔ Correct. " if self.correct else "✘ Not yet. ") + self.message
+        verdict = ("✔ Correct. " if self.correct else "✘ Not yet. ") + self.message
+        return textwrap.fill(verdict, width=88, break_on_hyphens=False)
 
     __str__ = __repr__
 
