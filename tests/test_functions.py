@@ -98,3 +98,16 @@ def test_get_function_by_name():
     assert gdlab.get_function("rosenbrock") is gdlab.rosenbrock
     assert set(FUNCTIONS) == {"elongated_bowl", "rosenbrock", "beale", "saddle",
                               "monkey_saddle", "xy"}
+
+
+def test_scaled_multiplies_values_gradients_and_hessians():
+    s = gdlab.Scaled(gdlab.rosenbrock, 1e3)
+    x = np.array([0.3, -0.2])
+    assert s(x) == pytest.approx(1e3 * gdlab.rosenbrock(x))
+    np.testing.assert_allclose(s.grad(x), 1e3 * gdlab.rosenbrock.grad(x))
+    np.testing.assert_allclose(s.hessian(x), 1e3 * gdlab.rosenbrock.hessian(x))
+    assert s.minimum is gdlab.rosenbrock.minimum and s.min_value == 0.0
+    assert s.name == "1000 × Rosenbrock"
+    assert gdlab.Scaled(gdlab.saddle, 2.0).min_value is None
+    with pytest.raises(ValueError, match=r"c must be in \(0, inf\), got -1"):
+        gdlab.Scaled(gdlab.rosenbrock, -1.0)

@@ -65,3 +65,9 @@ def test_zero_steps_and_noisy_runs_are_reproducible():
     a = gdlab.run(gdlab.SGD(lr=1e-3), gdlab.Noisy(gdlab.rosenbrock, 1.0, seed=2), [0, 0], 50)
     b = gdlab.run(gdlab.SGD(lr=1e-3), gdlab.Noisy(gdlab.rosenbrock, 1.0, seed=2), [0, 0], 50)
     np.testing.assert_array_equal(a.xs, b.xs)
+
+
+def test_settles_below_needs_the_values_to_stay_below():
+    assert gdlab.settles_below([3.0, 0.5, 2.0, 0.1, 0.05], 1.0) == 3
+    assert gdlab.settles_below([-0.1, 0.2], 1.0) == 0          # absolute values
+    assert gdlab.settles_below([0.1, 5.0], 1.0) is None         # swings out at the end

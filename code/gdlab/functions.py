@@ -22,7 +22,7 @@ import numpy as np
 from .validation import check_finite_array, check_in_range, check_positive_int
 
 __all__ = ["Function", "Quadratic", "Rosenbrock", "Beale", "Saddle", "MonkeySaddle", "XY",
-           "Noisy", "random_quadratic", "get_function", "elongated_bowl", "rosenbrock", "beale",
+           "Noisy", "Scaled", "random_quadratic", "get_function", "elongated_bowl", "rosenbrock", "beale",
            "saddle", "monkey_saddle", "xy", "FUNCTIONS",
            "DoubleWell", "double_well", "numerical_gradient", "relative_error"]
 
@@ -219,6 +219,29 @@ class XY(Function):
 
     def hess(self, x):
         return np.array([[0.0, 1.0], [1.0, 0.0]])
+
+
+class Scaled(Function):
+    r""":math:`c\,f`: the same landscape with every value and gradient multiplied by ``c``.
+
+    The minimum point is unchanged, the minimum value is :math:`c f^*`. Chapter 6 uses it to
+    show that Adam's steps do not depend on the scale of the loss while SGD's do.
+    """
+
+    def __init__(self, f: Function, c: float):
+        self.f, self.c = f, check_in_range("c", c, 0.0, low_open=True)
+        self.dim, self.window, self.minimum = f.dim, f.window, f.minimum
+        self.min_value = None if f.min_value is None else self.c * f.min_value
+        self.name = f"{self.c:g} × {f.name}"
+
+    def value(self, x):
+        return self.c * self.f.value(x)
+
+    def gradient(self, x):
+        return self.c * self.f.gradient(x)
+
+    def hess(self, x):
+        return self.c * self.f.hess(x)
 
 
 class Noisy(Function):

@@ -14,7 +14,7 @@ import numpy as np
 
 from .validation import check_finite_array, check_in_range, check_positive_int
 
-__all__ = ["Trajectory", "run"]
+__all__ = ["Trajectory", "run", "settles_below"]
 
 
 @dataclass
@@ -61,15 +61,23 @@ class Trajectory:
         values = {"distance": self.distances, "gap": self.gaps}
         if measure not in values:
             raise ValueError(f"measure must be 'distance' or 'gap', got {measure!r}")
-        above = np.nonzero(values[measure]() >= tol)[0]
-        if len(above) == 0:
-            return 0
-        first_below = above[-1] + 1
-        return int(first_below) if first_below < len(self.xs) and not self.diverged else None
+        return None if self.diverged else settles_below(values[measure](), tol)
 
     def __repr__(self) -> str:
         return (f"Trajectory({self.optimizer} on {self.function}: {self.steps} steps, "
                 f"final loss {self.losses[-1]:.4g}, {self.status})")
+
+
+def settles_below(values, tol: float) -> int | None:
+    """First index from which on ``|values|`` stays below ``tol``; None if the last one is not.
+
+    ``settles_below([3, 0.5, 2, 0.1, 0.05], 1) == 3``: index 1 dips below 1 but swings back.
+    """
+    above = np.nonzero(np.abs(np.asarray(values)) >= tol)[0]
+    if len(above) == 0:
+        return 0
+    first_below = int(above[-1]) + 1
+    return first_below if first_below < len(values) else None
 
 
 def run(optimizer, f, x0, steps: int, max_norm: float = 1e10) -> Trajectory:
