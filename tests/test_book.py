@@ -22,6 +22,11 @@ def toc_files():
     return files
 
 
+def companion(path) -> str:
+    """The companion module of a chapter: chapters/03-momentum.ipynb -> momentum."""
+    return path.stem.split("-", 1)[1].replace("-", "_")
+
+
 def markdown(nb):
     return "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
 
@@ -60,7 +65,9 @@ def test_chapter_anatomy(path):
         match = re.search(r"`{3,4}\{solution(?:-start)?\} " + re.escape(label)
                           + r"\s*\n:class: dropdown", text)
         assert match, f"collapsed solution for {label}"
-    assert "gdlab.checks." in code, "an exercise checked by gdlab.checks"
+    module = companion(path)
+    assert f"from gdlab.chapters import {module}" in code, "imports its companion module"
+    assert f"{module}.check_" in code, "an exercise checked by its companion's checks"
     assert "{cite" in text, "citations from references.bib"
 
 
@@ -83,6 +90,15 @@ def test_explorers_are_tagged_and_carry_a_static_version(path):
     assert explorers >= 1, "at least one explorer"
     state = nb.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {})
     assert state.get("state"), "widget state saved (scripts/execute_notebooks.py)"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_every_chapter_has_a_companion_and_its_tests(path):
+    """Adding a chapter touches its notebook, its companion and its test file (plus _toc.yml
+    and references.bib): the companion mirrors the notebook's name."""
+    module = companion(path)
+    assert (ROOT / "code" / "gdlab" / "chapters" / f"{module}.py").exists()
+    assert (ROOT / "tests" / "chapters" / f"test_{module}.py").exists()
 
 
 def test_glossary_is_generated_from_the_chapters():

@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from gdlab.widgets import Explorer
+from gdlab.explorer import Explorer
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed")
@@ -43,7 +43,7 @@ def test_slider_swaps_the_prerendered_frame(tmp_path):
         ax.set_title(f"{a}, {b}")
 
     explorer = Explorer({"a": [1, 2, 3], "b": ["x", "y"]}, lambda a, b: a, draw,
-                        defaults={"a": 2, "b": "x"})
+                        start={"a": 2, "b": "x"})
     page = tmp_path / "page.html"
     page.write_text(f"<html><body>{explorer.to_html()}{PROBE}</body></html>")
     dom = dump_dom(page)

@@ -18,7 +18,7 @@ def test_executes_in_place_numbering_cells_and_saving_widget_state(tmp_path):
     nb = new_notebook(cells=[
         new_markdown_cell("# Tiny"),
         new_code_cell("import gdlab\nprint(f'{gdlab.effective_window(0.9):.1f}')"),
-        new_code_cell("gdlab.widgets.Explorer({'a': [1, 2]}, lambda a: a,\n"
+        new_code_cell("gdlab.explorer.Explorer({'a': [1, 2]}, lambda a: a,\n"
                       "    lambda fig, r, a: fig.subplots().plot([0, r]))"),
     ])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import gdlab
-from gdlab.functions import FUNCTIONS
+from gdlab.functions import FUNCTIONS, DoubleWell, numerical_gradient, relative_error
 
 ALL = list(FUNCTIONS.values()) + [gdlab.random_quadratic(50.0, 5, seed=1),
                                  gdlab.Rosenbrock(a=2.0, b=10.0)]
@@ -111,3 +111,108 @@ def test_scaled_multiplies_values_gradients_and_hessians():
     assert gdlab.Scaled(gdlab.saddle, 2.0).min_value is None
     with pytest.raises(ValueError, match=r"c must be in \(0, inf\), got -1"):
         gdlab.Scaled(gdlab.rosenbrock, -1.0)
+
+
+# -- numerical_gradient ---------------------------------------------------------------------
+QUADRATIC = gdlab.Quadratic(np.array([[3.0, 1.0], [1.0, 2.0]]), b=np.array([1.0, -2.0]))
+
+
+def test_central_difference_is_exact_on_a_quadratic():
+    # f(x + h e) - f(x - h e) = 2h (A x - b)_i exactly: no h^2 term because f''' = 0.
+    x = np.array([0.7, -1.3])
+    g = numerical_gradient(QUADRATIC, x, h=1e-3)
+    assert np.allclose(g, QUADRATIC.A @ x - QUADRATIC.b, rtol=0, atol=1e-10)
+
+
+def test_forward_difference_error_is_h_times_half_the_curvature():
+    # (f(x + h e_i) - f(x)) / h = g_i + h A_ii / 2 for a quadratic.
+    x, h = np.array([0.7, -1.3]), 1e-3
+    g = numerical_gradient(QUADRATIC, x, h=h, method="forward")
+    exact = QUADRATIC.A @ x - QUADRATIC.b
+    assert np.allclose(g - exact, h * np.diag(QUADRATIC.A) / 2, rtol=1e-5, atol=1e-10)
+
+
+def test_central_difference_error_on_a_cubic_is_h_squared():
+    # ((x+h)^3 - (x-h)^3) / (2h) = 3x^2 + h^2.
+    def cube(x):
+        return x[0] ** 3
+
+    for h in (1e-1, 1e-2):
+        g = numerical_gradient(cube, np.array([2.0]), h=h)
+        assert g[0] - 12.0 == pytest.approx(h ** 2, rel=1e-6)
+
+
+def test_numerical_gradient_agrees_with_analytic_gradients_of_the_landscapes():
+    for f, x in [(gdlab.rosenbrock, [-1.5, 2.0]), (gdlab.beale, [1.0, 1.5]),
+                 (gdlab.double_well, [0.3, -0.4]), (gdlab.monkey_saddle, [0.5, 0.2])]:
+        x = np.array(x)
+        assert relative_error(numerical_gradient(f, x), f.grad(x)) < 1e-8
+
+
+def test_numerical_gradient_leaves_x_unchanged():
+    x = np.array([-1.5, 2.0])
+    numerical_gradient(gdlab.rosenbrock, x, h=0.1)
+    numerical_gradient(gdlab.rosenbrock, x, h=0.1, method="forward")
+    assert np.array_equal(x, [-1.5, 2.0])
+
+
+@pytest.mark.parametrize("kwargs, word", [({"h": 0.0}, "h"), ({"h": -1e-5}, "h"),
+                                          ({"method": "backward"}, "method")])
+def test_numerical_gradient_rejects_bad_arguments(kwargs, word):
+    with pytest.raises(ValueError, match=word):
+        numerical_gradient(gdlab.rosenbrock, [1.0, 1.0], **kwargs)
+
+
+def test_numerical_gradient_rejects_a_non_finite_point():
+    with pytest.raises(ValueError, match="x"):
+        numerical_gradient(gdlab.rosenbrock, [np.nan, 1.0])
+
+
+def test_relative_error():
+    assert relative_error([3.0, 4.0], [3.0, 4.0]) == 0.0
+    assert relative_error([0.0, 0.0], [0.0, 0.0]) == 0.0
+    # |(1, 0) - (0, 0)| / max(1, 0) = 1; |(3,4) - (3,0)| / 5 = 0.8
+    assert relative_error([1.0, 0.0], [0.0, 0.0]) == 1.0
+    assert relative_error([3.0, 4.0], [3.0, 0.0]) == pytest.approx(0.8)
+    with pytest.raises(ValueError, match="shape"):
+        relative_error([1.0, 2.0], [1.0, 2.0, 3.0])
+
+
+# -- DoubleWell -----------------------------------------------------------------------------
+def test_double_well_stationary_points():
+    f = DoubleWell(tilt=0.5)
+    for point in (f.minimum, f.local_minimum, f.saddle_point):
+        assert np.allclose(f.grad(point), 0.0, atol=1e-12)
+    assert f.minimum[0] < f.saddle_point[0] < f.local_minimum[0]
+    # the left valley is the deeper one: the tilt t*x lowers negative x
+    assert f(f.minimum) < f(f.local_minimum) < f(f.saddle_point)
+    assert f.min_value == pytest.approx(f(f.minimum))
+    assert f.hessian(f.minimum)[0, 0] > 0 and f.hessian(f.local_minimum)[0, 0] > 0
+    assert f.hessian(f.saddle_point)[0, 0] < 0
+
+
+def test_double_well_without_tilt_is_symmetric():
+    f = DoubleWell(tilt=1e-12)
+    assert np.allclose([f.minimum[0], f.local_minimum[0]], [-1.0, 1.0], atol=1e-9)
+
+
+def test_double_well_gradient_and_hessian_match_finite_differences():
+    f = gdlab.double_well
+    x = np.array([0.4, -0.7])
+    assert relative_error(f.grad(x), numerical_gradient(f, x)) < 1e-9
+    columns = [numerical_gradient(lambda p: f.grad(p)[k], x) for k in range(2)]
+    assert np.allclose(np.array(columns), f.hessian(x), atol=1e-6)
+
+
+@pytest.mark.parametrize("tilt", [0.0, -0.1, 2.0, np.nan])
+def test_double_well_rejects_a_tilt_without_two_minima(tilt):
+    with pytest.raises(ValueError, match="tilt"):
+        DoubleWell(tilt=tilt)
+
+
+def test_gradient_descent_ends_in_the_valley_it_starts_in():
+    f = gdlab.double_well
+    left = gdlab.run(gdlab.SGD(lr=0.05), f, [f.saddle_point[0] - 0.05, 0.5], 500)
+    right = gdlab.run(gdlab.SGD(lr=0.05), f, [f.saddle_point[0] + 0.05, 0.5], 500)
+    assert np.allclose(left.final, f.minimum, atol=1e-6)
+    assert np.allclose(right.final, f.local_minimum, atol=1e-6)

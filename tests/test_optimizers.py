@@ -1,11 +1,25 @@
 """Optimizer behaviour beyond torch parity: conventions, options, dicts and state."""
 
+import math
+
 import numpy as np
 import pytest
 
 import gdlab
 
 RNG = np.random.default_rng(1)
+
+
+def steps_of(optimizer, grads):
+    """The changes theta_t - theta_{t-1} of one parameter array fed ``grads`` (rows)."""
+    grads = np.asarray(grads, dtype=float)
+    theta = np.zeros(grads.shape[1:])
+    out = []
+    for g in grads:
+        before = theta.copy()
+        optimizer.update(theta, g)
+        out.append(theta - before)
+    return np.array(out)
 
 
 def run_xs(opt, f=gdlab.rosenbrock, x0=(-1.2, 1.0), steps=50):
@@ -146,3 +160,155 @@ def test_defaults_are_pytorchs(cls, defaults):
     opt = cls()
     for key, value in defaults.items():
         assert getattr(opt, key) == value
+
+
+# -- AdaMax ----------------------------------------------------------------------------
+def test_adamax_first_step_is_lr_times_g_over_abs_g_plus_eps():
+    # m_1 = (1 - b1) g, bias-corrected to g; u_1 = max(0, |g| + eps) = |g| + eps
+    g = np.array([[3.0, -1e-9, 1e4]])
+    step = steps_of(gdlab.AdaMax(lr=0.02), g)[0]
+    np.testing.assert_allclose(step, -0.02 * g[0] / (np.abs(g[0]) + 1e-8), rtol=1e-12)
+
+
+def test_adamax_puts_eps_inside_the_max_like_torch():
+    # paper (eps = 0): a gradient of 1e-9 still gives a full step lr;
+    # torch (eps inside the max): lr * 1e-9 / (1e-9 + 1e-8) = lr / 11
+    g = np.array([[1e-9]])
+    assert steps_of(gdlab.AdaMax(lr=1.0, eps=0.0), g)[0, 0] == pytest.approx(-1.0)
+    assert steps_of(gdlab.AdaMax(lr=1.0), g)[0, 0] == pytest.approx(-1.0 / 11.0)
+
+
+def test_adamax_u_is_a_decaying_maximum():
+    opt = gdlab.AdaMax(lr=0.1, beta2=0.9, eps=0.0)
+    steps_of(opt, [[10.0], [0.0], [0.0], [2.0]])
+    # u: 10 -> 9 -> 8.1 -> max(7.29, 2) = 7.29
+    assert opt.state[None]["u"][0] == pytest.approx(10 * 0.9**3)
+    opt = gdlab.AdaMax(lr=0.1, beta2=0.5, eps=0.0)
+    steps_of(opt, [[10.0], [0.0], [0.0], [2.0]])
+    # u: 10 -> 5 -> 2.5 -> max(1.25, 2) = 2
+    assert opt.state[None]["u"][0] == pytest.approx(2.0)
+
+
+def test_adamax_matches_the_papers_algorithm_2_by_hand():
+    grads = RNG.standard_normal((40, 3)) * np.array([1e-3, 1.0, 1e3])
+    lr, b1, b2, eps = 0.01, 0.8, 0.95, 1e-8
+    m = np.zeros(3)
+    u = np.zeros(3)
+    expected = []
+    for t, g in enumerate(grads, start=1):
+        m = b1 * m + (1 - b1) * g
+        u = np.maximum(b2 * u, np.abs(g) + eps)
+        expected.append(-lr / (1 - b1**t) * m / u)
+    np.testing.assert_allclose(steps_of(gdlab.AdaMax(lr, b1, b2, eps), grads), expected,
+                               rtol=1e-12)
+
+
+def test_adamax_steps_stay_within_its_bound():
+    # |m_t| / u_t <= (1 - b1) sum_k (b1 / b2)^k / (1 - b1^t): about 1.009 for the defaults
+    grads = RNG.standard_normal((500, 200)) * 10.0 ** RNG.uniform(-3, 3, 200)
+    moves = np.abs(steps_of(gdlab.AdaMax(lr=1.0, eps=0.0), grads))
+    limit = 0.1 / (1 - 0.9 / 0.999)
+    assert moves.max() <= limit + 1e-12
+    assert limit == pytest.approx(1.009, abs=1e-3)
+
+
+# -- AMSGrad ---------------------------------------------------------------------------
+def test_amsgrad_equals_adam_while_v_keeps_growing():
+    # a constant gradient makes v_t = (1 - b2^t) g^2 increase, so max(v_max, v) = v
+    grads = np.tile([[0.5, -2.0, 1e-3]], (60, 1))
+    np.testing.assert_array_equal(steps_of(gdlab.AMSGrad(lr=0.01), grads),
+                                  steps_of(gdlab.Adam(lr=0.01), grads))
+
+
+def test_amsgrad_keeps_the_raw_maximum_and_divides_by_the_current_correction():
+    grads = np.array([[10.0]] + [[0.5]] * 30 + [[-3.0]])
+    lr, b1, b2, eps = 0.1, 0.9, 0.99, 1e-8
+    m = v = v_max = 0.0
+    expected = []
+    for t, (g,) in enumerate(grads, start=1):
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        v_max = max(v_max, v)
+        expected.append(-lr / (1 - b1**t) * m / (math.sqrt(v_max / (1 - b2**t)) + eps))
+    got = steps_of(gdlab.AMSGrad(lr, b1, b2, eps), grads)[:, 0]
+    np.testing.assert_allclose(got, expected, rtol=1e-12)
+    # and it is not Adam: after the big gradient Adam's denominator shrinks, AMSGrad's not
+    adam = steps_of(gdlab.Adam(lr, b1, b2, eps), grads)[:, 0]
+    assert np.all(np.abs(got[10:]) < np.abs(adam[10:]))
+
+
+def test_amsgrad_effective_step_never_grows():
+    opt = gdlab.AMSGrad(lr=1.0)
+    theta = np.zeros(1)
+    previous = np.inf
+    for g in [100.0, 1.0, 1.0, 50.0, 0.1, 0.1, 0.1]:
+        opt.update(theta, np.array([g]))
+        effective = 1.0 / math.sqrt(opt.state[None]["v_max"][0])
+        assert effective <= previous
+        previous = effective
+
+
+# -- both ------------------------------------------------------------------------------
+@pytest.mark.parametrize("cls, defaults", [
+    (gdlab.AdaMax, {"lr": 2e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}),
+    (gdlab.AMSGrad, {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8})])
+def test_defaults_are_the_papers_and_pytorchs(cls, defaults):
+    opt = cls()
+    for key, value in defaults.items():
+        assert getattr(opt, key) == value
+
+
+def test_registered_exported_and_coloured():
+    assert gdlab.OPTIMIZERS["AdaMax"] is gdlab.AdaMax
+    assert gdlab.OPTIMIZERS["AMSGrad"] is gdlab.AMSGrad
+    assert gdlab.plots.color_of(gdlab.AdaMax()) == gdlab.plots.COLORS["AdaMax"]
+    assert repr(gdlab.AMSGrad(lr=0.1)) == "AMSGrad(lr=0.1, beta1=0.9, beta2=0.999, eps=1e-08)"
+
+
+@pytest.mark.parametrize("cls", [gdlab.AdaMax, gdlab.AMSGrad])
+@pytest.mark.parametrize("kwargs, pattern", [
+    ({"lr": -1.0}, r"lr must be in \[0, inf\), got -1"),
+    ({"beta1": 1.0}, r"beta1 must be in \[0, 1\), got 1"),
+    ({"beta2": -0.1}, r"beta2 must be in \[0, 1\), got -0.1"),
+    ({"eps": -1e-8}, r"eps must be in \[0, inf\), got -1e-08")])
+def test_bad_hyperparameters_are_explained(cls, kwargs, pattern):
+    with pytest.raises(ValueError, match=pattern):
+        cls(**kwargs)
+
+
+CONVENTION_X0 = [-9.0, 2.0]
+
+
+def heavy_ball_by_hand(f, x0, lr, beta, steps):
+    """v <- beta*v + grad, x <- x - lr*v, written out with plain arrays."""
+    x, v, xs = np.array(x0, dtype=float), np.zeros(len(x0)), [np.array(x0, dtype=float)]
+    for _ in range(steps):
+        v = beta * v + f.grad(x)
+        x = x - lr * v
+        xs.append(x)
+    return np.array(xs)
+
+
+def cs231n_by_hand(f, x0, lr, mu, steps):
+    """v <- mu*v - lr*grad, x <- x + v (CS231n, "Deep Learning from Scratch")."""
+    x, v, xs = np.array(x0, dtype=float), np.zeros(len(x0)), [np.array(x0, dtype=float)]
+    for _ in range(steps):
+        v = mu * v - lr * f.grad(x)
+        x = x + v
+        xs.append(x)
+    return np.array(xs)
+
+
+# -- the three ways of writing momentum (chapter 3) --------------------------------------
+@pytest.mark.parametrize("lr, beta", [(0.9, 0.5), (0.3, 0.9), (1.0, 0.99)])
+def test_ng_form_is_heavy_ball_with_lr_times_one_minus_beta(lr, beta):
+    ng = gdlab.run(gdlab.Momentum(lr=lr, beta=beta, ewma=True), gdlab.elongated_bowl, CONVENTION_X0, 200)
+    heavy = heavy_ball_by_hand(gdlab.elongated_bowl, CONVENTION_X0, lr * (1 - beta), beta, 200)
+    np.testing.assert_allclose(ng.xs, heavy, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("lr, beta", [(0.9, 0.5), (0.3, 0.9)])
+def test_cs231n_form_is_heavy_ball_for_a_constant_lr(lr, beta):
+    heavy = gdlab.run(gdlab.Momentum(lr=lr, beta=beta), gdlab.elongated_bowl, CONVENTION_X0, 200)
+    np.testing.assert_allclose(heavy.xs, cs231n_by_hand(gdlab.elongated_bowl, CONVENTION_X0, lr, beta, 200),
+                               rtol=0, atol=1e-12)

@@ -3,12 +3,15 @@
 >>> import numpy as np, gdlab
 >>> traj = gdlab.run(gdlab.Adam(lr=0.1), gdlab.rosenbrock, x0=[-1.5, 2.0], steps=500)
 
-Modules, one job each: ``functions`` (landscapes), ``optimizers``, ``ewma``, ``schedules``,
-``run`` (trajectories), ``problems`` (least squares, minibatches), ``theory`` (closed-form rates), ``plots``, ``widgets`` (explorers),
-``checks`` (exercise feedback).
+The library, one job a module: ``functions`` (landscapes), ``optimizers``, ``ewma``,
+``schedules``, ``run`` (trajectories), ``problems`` (least squares, minibatches), ``data``
+(small seeded data sets), ``theory`` (closed-form rates), ``plots``, and two engines:
+``explorer`` (interactive figures) and ``feedback`` (exercise checks). Each chapter's own
+explorers and checks live in its companion module, ``gdlab.chapters.<slug>``, which the
+library never imports.
 """
 
-from . import checks, data, functions, optimizers, plots, problems, schedules, theory, widgets
+from . import data, explorer, feedback, functions, optimizers, plots, problems, schedules, theory
 from .ewma import (bias_correction_factor, effective_window, ewma, ewma_weights,
                    weight_after_window, window_mass)
 from .functions import (FUNCTIONS, XY, Beale, DoubleWell, Function, MonkeySaddle, Noisy,
@@ -17,6 +20,6 @@ from .functions import (FUNCTIONS, XY, Beale, DoubleWell, Function, MonkeySaddle
                         relative_error, rosenbrock, saddle, xy)
 from .optimizers import (OPTIMIZERS, SGD, AdaDelta, AdaGrad, AdaMax, Adam, AdamW, AMSGrad,
                          Momentum, Nesterov, Optimizer, RMSProp)
-from .run import Trajectory, run, settles_below
+from .run import Trajectory, replay, run, settles_below
 
 __version__ = "0.1.0"

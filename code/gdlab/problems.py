@@ -9,7 +9,8 @@ minimum and the Hessian come for free). On top it has the per-example losses and
 and the gradient of a minibatch. ``Minibatched(problem, batch_size)`` turns it into a
 landscape whose ``grad`` is the gradient of the next minibatch of a shuffled epoch, so
 ``gdlab.run(gdlab.SGD(lr), Minibatched(problem, 32), w0, steps)`` is minibatch SGD.
-``linear_regression`` makes a seeded data set.
+``linear_regression`` and ``sparse_regression`` (one feature that is almost always zero)
+make seeded data sets.
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ from __future__ import annotations
 import numpy as np
 
 from .functions import Function, Quadratic
-from .validation import check_finite_array, check_in_range, check_positive_int
+from .validation import check_finite_array, check_in_range, check_positive_int, check_real
 
-__all__ = ["LeastSquares", "Minibatched", "linear_regression"]
+__all__ = ["LeastSquares", "Minibatched", "linear_regression", "sparse_regression"]
 
 
 class LeastSquares(Quadratic):
@@ -162,4 +163,44 @@ def linear_regression(n: int = 1000, intercept: float = -1.0, slope: float = 2.0
     w_star = problem.minimum
     problem.window = ((w_star[0] - 4.0, w_star[0] + 4.0), (w_star[1] - 3.0, w_star[1] + 3.0))
     problem.true_w = np.array([intercept, slope])
+    return problem
+
+
+def sparse_regression(n: int = 2000, dense: int = 20, rare_count: int = 10,
+                      rare_weight: float = 2.0, noise: float = 0.1,
+                      seed: int = 0) -> LeastSquares:
+    r"""Linear regression where one feature is almost always zero, as a
+    :class:`gdlab.problems.LeastSquares`.
+
+    Each example has ``dense`` features drawn from :math:`N(0, 1)` and one *rare* binary
+    feature (think of a rare word in a text) that is 1 in exactly ``rare_count`` of the ``n``
+    examples, chosen at random, and 0 elsewhere. The targets are
+    :math:`y_i = x_i^\top w + \sigma\varepsilon_i` with dense weights drawn uniformly from
+    :math:`[-1, 1]`, the rare weight ``rare_weight`` and :math:`\varepsilon_i \sim N(0, 1)`; all
+    draws come from one generator seeded with ``seed``.
+
+    The rare feature is the last coordinate (``problem.rare_index``); ``problem.rare_rows``
+    lists the examples that have it and ``problem.true_w`` holds the weights used. Its
+    curvature :math:`\text{rare\_count}/n` is tiny next to the dense ones (about 1), and a
+    minibatch gradient touches it only when a rare row is in the batch.
+    """
+    n = check_positive_int("n", n, minimum=2)
+    dense = check_positive_int("dense", dense)
+    rare_count = check_positive_int("rare_count", rare_count)
+    if rare_count > n:
+        raise ValueError(f"rare_count must be in [1, n] = [1, {n}], got {rare_count}")
+    rare_weight = check_real("rare_weight", rare_weight)
+    noise = check_in_range("noise", noise, 0.0)
+    rng = np.random.default_rng(seed)
+    X = np.zeros((n, dense + 1))
+    X[:, :dense] = rng.standard_normal((n, dense))
+    rare_rows = np.sort(rng.choice(n, size=rare_count, replace=False))
+    X[rare_rows, dense] = 1.0
+    w = np.append(rng.uniform(-1.0, 1.0, dense), rare_weight)
+    y = X @ w + noise * rng.standard_normal(n)
+    problem = LeastSquares(X, y, name=f"sparse regression ({n} examples, {dense} dense "
+                                      f"features, 1 rare feature in {rare_count})")
+    problem.true_w = w
+    problem.rare_index = dense
+    problem.rare_rows = rare_rows
     return problem

@@ -4,6 +4,10 @@
 ``f.grad`` and returns a :class:`Trajectory`. If the iterates blow up (a value or gradient
 that is not finite, or a point farther than ``max_norm`` from the origin) it stops there,
 keeps the finite part of the path, and says so in ``trajectory.status``.
+
+``replay(optimizer, grads, x0)`` is the open-loop version: the gradients are given in
+advance (as in a worked example, or a parity test against another library) instead of
+being computed at each iterate.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import numpy as np
 
 from .validation import check_finite_array, check_in_range, check_positive_int
 
-__all__ = ["Trajectory", "run", "settles_below"]
+__all__ = ["Trajectory", "run", "replay", "settles_below"]
 
 
 @dataclass
@@ -111,3 +115,29 @@ def _iterate(optimizer, f, x, steps, max_norm, xs, losses):
         xs.append(x.copy())
         losses.append(loss)
     return "finished", False
+
+
+def replay(optimizer, grads, x0=0.0) -> np.ndarray:
+    r"""The iterates :math:`\theta_0, \theta_1, \dots, \theta_T` of ``optimizer`` fed the
+    given gradients :math:`g_1, \dots, g_T` (one row of ``grads`` per step), from
+    :math:`\theta_0 =` ``x0`` (a number, or one per coordinate): shape (T + 1, d).
+
+    A 1-D ``grads`` is one coordinate, one gradient per step. The optimizer is used as given
+    (not reset), so pass a fresh one.
+    """
+    grads = check_finite_array("grads", grads)
+    if grads.ndim == 1:
+        grads = grads[:, None]
+    if grads.ndim != 2 or len(grads) == 0:
+        raise ValueError(f"grads must hold one gradient per step, shape (T,) or (T, d) with "
+                         f"T >= 1, got shape {grads.shape}")
+    x0 = check_finite_array("x0", x0)
+    if x0.ndim > 1 or (x0.ndim == 1 and x0.shape != grads.shape[1:]):
+        raise ValueError(f"x0 must be a number or have one entry per coordinate "
+                         f"({grads.shape[1]}), got shape {x0.shape}")
+    theta = np.broadcast_to(x0, grads.shape[1:]).astype(float)
+    points = [theta.copy()]
+    for g in grads:
+        optimizer.update(theta, g)
+        points.append(theta.copy())
+    return np.array(points)

@@ -78,3 +78,47 @@ def check_choice(name: str, value, allowed) -> object:
         choices = ", ".join(repr(a) for a in allowed)
         raise ValueError(f"{name} must be one of {choices}; got {value!r}")
     return value
+
+
+def check_real_array(name: str, value, low: float = -math.inf, high: float = math.inf):
+    """``value`` (a number or an array of them) as floats, every entry finite and in
+    [low, high]: a number comes back as a NumPy float, an array as a float array, so
+    closed-form formulas broadcast over either."""
+    if np.ndim(value) == 0 and not isinstance(value, np.ndarray):
+        return np.float64(check_in_range(name, value, low, high))
+    try:
+        array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a real number or an array of them, "
+                         f"got {value!r}") from None
+    bad = ~np.isfinite(array) | (array < low) | (array > high)
+    if np.any(bad):
+        left = "(-inf" if math.isinf(low) else f"[{_fmt(low)}"
+        right = "inf)" if math.isinf(high) else f"{_fmt(high)}]"
+        raise ValueError(f"{name} must be finite and in {left}, {right}, "
+                         f"got {array[bad].ravel()[0]:g}")
+    return array
+
+
+def check_steps(name: str, value):
+    """``value`` as a float array of whole step numbers t >= 1 (a number or an array of
+    them), for formulas that broadcast over steps."""
+    if isinstance(value, (bool, np.bool_)) or (isinstance(value, np.ndarray)
+                                               and value.dtype == bool):
+        raise ValueError(f"{name} must be a whole number >= 1 (or an array of them), "
+                         f"got {value!r}")
+    try:
+        array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a whole number >= 1 (or an array of them), "
+                         f"got {value!r}") from None
+    bad = ~np.isfinite(array) | (array < 1) | (array != np.round(array))
+    if np.any(bad):
+        raise ValueError(f"{name} must be a whole number >= 1, got {array[bad].ravel()[0]:g}")
+    return array
+
+
+def plain(value):
+    """A result in the form its inputs had: a Python float for a 0-d array or NumPy
+    scalar, anything else unchanged (the way out of :func:`check_real_array`)."""
+    return float(value) if np.ndim(value) == 0 else value

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import gdlab
-from gdlab.widgets import Explorer
+from gdlab.explorer import Explorer, log_ticks, loss_panel, path_panel, verdict_box
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -20,16 +20,16 @@ def tiny_explorer():
         ax.bar([0], [result])
         ax.set_title(f"{a} x {b}")
 
-    return Explorer({"a": [1, 2, 3], "b": [10, 20]}, compute, draw, defaults={"b": 20},
+    return Explorer({"a": [1, 2, 3], "b": [10, 20]}, compute, draw, start={"b": 20},
                     title="Product")
 
 
-def test_result_uses_defaults_and_given_values():
+def test_result_uses_start_values_and_given_values():
     e = tiny_explorer()
-    assert e.defaults == {"a": 2, "b": 20}   # middle of the list unless given
+    assert e.start == {"a": 2, "b": 20}   # middle of the list unless given
     none = Explorer({"a": [1, 2, 3]}, lambda a: a, lambda *args, **kw: None,
-                    defaults={"a": None})
-    assert none.defaults == {"a": 2}         # None also means "the middle"
+                    start={"a": None})
+    assert none.start == {"a": 2}         # None also means "the middle"
     assert e.result() == 40 and e.result(a=3) == 60 and e.result(a=1, b=10) == 10
 
 
@@ -76,8 +76,8 @@ def test_mimebundle_offers_widget_and_html():
     ({"controls": {}}, "controls must name at least one control"),
     ({"controls": {"a": []}}, r"controls\['a'\] must list at least one value"),
     ({"controls": {"a": list(range(100))}}, "controls give 100 combinations; max_frames allows 60"),
-    ({"controls": {"a": [1, 2]}, "defaults": {"a": 5}}, r"defaults\['a'\] must be one of \[1, 2\]"),
-    ({"controls": {"a": [1, 2]}, "defaults": {"c": 1}}, "defaults has 'c', which is not a control"),
+    ({"controls": {"a": [1, 2]}, "start": {"a": 5}}, r"start\['a'\] must be one of \[1, 2\]"),
+    ({"controls": {"a": [1, 2]}, "start": {"c": 1}}, "start has 'c', which is not a control"),
 ])
 def test_bad_explorer_arguments(kwargs, pattern):
     with pytest.raises(ValueError, match=pattern):
@@ -87,25 +87,6 @@ def test_bad_explorer_arguments(kwargs, pattern):
 def test_unknown_control_value_name():
     with pytest.raises(ValueError, match="'c' is not a control"):
         tiny_explorer().result(c=1)
-
-
-def test_learning_rate_explorer_runs_gradient_descent():
-    e = gdlab.widgets.learning_rate_explorer(gdlab.elongated_bowl, [-8.0, 2.0],
-                                             [0.1, 0.5, 1.05], steps=20, default=0.5)
-    traj = e.result()
-    expected = gdlab.run(gdlab.SGD(lr=0.5), gdlab.elongated_bowl, [-8.0, 2.0], 20)
-    np.testing.assert_array_equal(traj.xs, expected.xs)
-    assert e.result(lr=1.05).diverged is False or e.result(lr=1.05).losses[-1] > traj.losses[-1]
-    assert e.render(lr=1.05).startswith(PNG)
-
-
-def test_ewma_explorer_averages_the_series():
-    series = gdlab.data.seasonal_series(100, seed=1)
-    e = gdlab.widgets.ewma_explorer(series, [0.5, 0.9, 0.98], default=0.9)
-    np.testing.assert_array_equal(e.result(), gdlab.ewma(series, 0.9))
-    np.testing.assert_array_equal(e.result(beta=0.98, bias_correction=True),
-                                  gdlab.ewma(series, 0.98, bias_correction=True))
-    assert e.render(beta=0.5, bias_correction=True).startswith(PNG)
 
 
 def test_boolean_controls_are_labelled_on_and_off():
@@ -151,3 +132,38 @@ def test_book_style_does_not_leak_a_layout_engine_into_explorers():
             for a in (1, 2, 3):
                 e.render(a=a)
         assert e.figure.axes[0].get_position().bounds == pytest.approx((0.1, 0.1, 0.8, 0.8))
+
+
+def test_shared_panels_draw_what_they_are_given():
+    from matplotlib.figure import Figure
+
+    f = gdlab.elongated_bowl
+    gd = gdlab.run(gdlab.SGD(lr=0.5), f, [-8.0, 2.0], 20)
+    hb = gdlab.run(gdlab.Momentum(lr=0.5, beta=0.5), f, [-8.0, 2.0], 20)
+    ax_path, ax_loss = Figure().subplots(1, 2)
+    path_panel(ax_path, f, {"GD": gd, "momentum": hb}, title="paths", faded=["GD"])
+    labels = [line.get_label() for line in ax_path.lines]
+    assert "GD" in labels and "momentum" in labels and ax_path.get_title() == "paths"
+    gd_line = ax_path.lines[labels.index("GD")]
+    assert gd_line.get_alpha() == 0.45 and ax_path.lines[labels.index("momentum")].get_alpha() is None
+    assert gd_line.get_color() == gdlab.plots.color_of("SGD")
+
+    gaps = gd.gaps()
+    gaps[-1] = 0.0                       # a run that hits the minimum exactly stays on the plot
+    loss_panel(ax_loss, {"GD": (gaps, "black", 0.6)}, steps=20, low=-10, high=2)
+    line = ax_loss.lines[0]
+    assert line.get_ydata()[-1] == 1e-10 and line.get_alpha() == 0.6
+    assert ax_loss.get_ylim() == pytest.approx((1e-10, 1e2)) and ax_loss.get_xlim() == (0, 20)
+    assert [t.get_text() for t in ax_loss.get_yticklabels()] == ["1e-10", "1e-8", "1e-6",
+                                                                 "1e-4", "1e-2", "1", "1e2"]
+    box = verdict_box(ax_loss, "diverged")
+    assert box.get_text() == "diverged" and box.get_position() == (0.97, 0.97)
+
+
+def test_log_ticks_every_third_power():
+    from matplotlib.figure import Figure
+
+    ax = Figure().subplots()
+    log_ticks(ax, -6, 3, every=3)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["1e-6", "1e-3", "1", "1e3"]
+    assert ax.yaxis.get_minor_locator().tick_values(1e-6, 1e3) == []

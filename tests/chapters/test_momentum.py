@@ -100,24 +100,28 @@ def test_explorer_limits_the_number_of_frames():
         momentum_explorer(BOWL, X0, LRS, BETAS, steps=0)
 
 
-# -- the chapter's claims about the three conventions ----------------------------------
-@pytest.mark.parametrize("lr, beta", [(0.9, 0.5), (0.3, 0.9), (1.0, 0.99)])
-def test_ng_form_is_heavy_ball_with_lr_times_one_minus_beta(lr, beta):
-    ng = gdlab.run(gdlab.Momentum(lr=lr, beta=beta, ewma=True), BOWL, X0, 200)
-    heavy = heavy_ball_by_hand(BOWL, X0, lr * (1 - beta), beta, 200)
-    np.testing.assert_allclose(ng.xs, heavy, rtol=0, atol=1e-12)
+def test_momentum_xy_steps():
+    right = checks.momentum_xy_steps([(-1, 1), (-4, 1), (-8, 5)])
+    assert right and str(right).startswith("✔ Correct.")
+    wrong = checks.momentum_xy_steps([(-1, 1), (-4, 1), (-8, 4)])
+    assert not wrong
+    assert str(wrong) == ("✘ Not yet. x1 and x2 are right. "
+                          "x3 is wrong: y should be 5 (you gave 4).")
 
 
-@pytest.mark.parametrize("lr, beta", [(0.9, 0.5), (0.3, 0.9)])
-def test_cs231n_form_is_heavy_ball_for_a_constant_lr(lr, beta):
-    heavy = gdlab.run(gdlab.Momentum(lr=lr, beta=beta), BOWL, X0, 200)
-    np.testing.assert_allclose(heavy.xs, cs231n_by_hand(BOWL, X0, lr, beta, 200),
-                               rtol=0, atol=1e-12)
+def test_momentum_xy_recognises_plain_gradient_descent():
+    gd = [(-1, 1), (-2, 2), (-4, 4)]   # x <- x - (y, x) three times
+    feedback = checks.momentum_xy_steps(gd)
+    assert not feedback and "plain gradient-descent steps" in feedback.message
 
 
-def test_the_xy_worked_example():
+def test_shape_problems_are_explained():
+    feedback = checks.momentum_xy_steps([(-1, 1), (-4, 1)])
+    assert not feedback and "shape (3, 2)" in feedback.message and "(2, 2)" in feedback.message
+    assert "should be 3 points" in checks.momentum_xy_steps("abc").message
+
+
+def test_the_xy_worked_example_check():
     # f = xy, gradient (y, x); lr = 1, beta = 1 from (1, 2), computed by hand:
     # v1 = (2, 1) -> x1 = (-1, 1); v2 = (3, 0) -> x2 = (-4, 1); v3 = (4, -4) -> x3 = (-8, 5)
-    traj = gdlab.run(gdlab.Momentum(lr=1.0, beta=1.0), gdlab.xy, [1.0, 2.0], 3)
-    np.testing.assert_array_equal(traj.xs[1:], [[-1, 1], [-4, 1], [-8, 5]])
     assert gdlab.checks.momentum_xy_steps([(-1, 1), (-4, 1), (-8, 5)])

@@ -11,51 +11,6 @@ import gdlab
 from gdlab import checks, data, widgets
 
 
-# -- data -------------------------------------------------------------------------------------
-def test_seasonal_trend_follows_the_formula():
-    trend = data.seasonal_trend(365, mean=10.0, amplitude=4.0)
-    assert trend.shape == (365,)
-    # t = 365: cos(2π) = 1, the coldest day; t = 365/4 would be the mean (cos = 0)
-    assert trend[-1] == pytest.approx(10.0 - 4.0)
-    assert trend.min() == pytest.approx(6.0, abs=1e-3)
-    assert trend.max() == pytest.approx(14.0, abs=1e-3)
-    assert trend[0] == pytest.approx(10.0 - 4.0 * math.cos(2 * math.pi / 365))
-
-
-def test_seasonal_trend_repeats_every_year():
-    three_years = data.seasonal_trend(3 * 365)
-    one_year = data.seasonal_trend(365)
-    assert np.allclose(three_years[365:730], one_year)
-    assert np.allclose(three_years[730:], one_year)
-
-
-def test_seasonal_series_is_trend_plus_seeded_noise():
-    assert np.allclose(data.seasonal_series(200, noise=0.0), data.seasonal_trend(200))
-    a, b = data.seasonal_series(seed=5), data.seasonal_series(seed=5)
-    assert np.array_equal(a, b)
-    assert not np.allclose(a, data.seasonal_series(seed=6))
-    noise = data.seasonal_series(20000, noise=2.0) - data.seasonal_trend(20000)
-    assert noise.mean() == pytest.approx(0.0, abs=0.05)
-    assert noise.std() == pytest.approx(2.0, rel=0.03)
-
-
-def test_longer_series_starts_with_the_shorter_one():
-    assert np.array_equal(data.seasonal_series(3 * 365)[:365], data.seasonal_series(365))
-
-
-@pytest.mark.parametrize("kwargs, name", [({"days": 0}, "days"), ({"days": 2.5}, "days"),
-                                          ({"mean": float("nan")}, "mean"),
-                                          ({"amplitude": "big"}, "amplitude")])
-def test_seasonal_trend_rejects_bad_arguments(kwargs, name):
-    with pytest.raises(ValueError, match=name):
-        data.seasonal_trend(**kwargs)
-
-
-def test_seasonal_series_rejects_negative_noise():
-    with pytest.raises(ValueError, match="noise"):
-        data.seasonal_series(noise=-1.0)
-
-
 # -- widgets.ewma_explorer ------------------------------------------------------------------
 def _recursion(series, beta):
     v, out = 0.0, []
@@ -185,3 +140,21 @@ def test_bias_warmup_steps_rejects_steps_before_the_first():
         feedback = checks.bias_warmup_steps(answer, beta=0.001, tolerance=0.01)
         assert not feedback and "counted from t = 1" in feedback.message
     assert checks.bias_warmup_steps(1, beta=0.001, tolerance=0.01)
+
+
+def test_ewma_values_and_hints():
+    series = [4.0, 8.0, 2.0]
+    assert checks.ewma_values([2.0, 5.0, 3.5], series, 0.5)
+    corrected = checks.ewma_values([4.0, 5.0 / 0.75, 3.5 / 0.875], series, 0.5)
+    assert not corrected and "bias-corrected" in corrected.message
+    undamped = checks.ewma_values([4.0, 10.0, 7.0], series, 0.5)
+    assert not undamped and "(1 − β)" in undamped.message
+
+
+def test_ewma_explorer_averages_the_series():
+    series = gdlab.data.seasonal_series(100, seed=1)
+    e = gdlab.widgets.ewma_explorer(series, [0.5, 0.9, 0.98], default=0.9)
+    np.testing.assert_array_equal(e.result(), gdlab.ewma(series, 0.9))
+    np.testing.assert_array_equal(e.result(beta=0.98, bias_correction=True),
+                                  gdlab.ewma(series, 0.98, bias_correction=True))
+    assert e.render(beta=0.5, bias_correction=True).startswith(PNG)

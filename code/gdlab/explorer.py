@@ -1,0 +1,285 @@
+"""Explorers: interactive figures that work in Jupyter *and* on the static website.
+
+An :class:`Explorer` has named controls, each a short list of values, a ``compute`` function
+that turns control values into a result (this is what the tests check) and a ``draw``
+function that turns the result into a figure. Shown in a notebook it offers two faces:
+
+* in Jupyter (a live kernel) the ipywidgets sliders, re-computing and re-drawing on change;
+* on the website (no kernel) a self-contained HTML scrubber: every combination of values is
+  drawn in advance and the sliders swap the pictures with a few lines of JavaScript.
+
+Both faces walk the same grid of values, so the website shows exactly what Jupyter would.
+JupyterLab and VS Code prefer the live widget; the book's ``_config.yml`` tells the website
+to prefer ``text/html``.
+
+Below the engine are the panels several chapters draw: a path on contour lines
+(:func:`path_panel`), a loss curve on a log scale (:func:`loss_panel`, with the one tick
+helper :func:`log_ticks`) and a verdict box (:func:`verdict_box`). A chapter's own explorer,
+its ``compute`` and ``draw``, lives in that chapter's companion module,
+``gdlab.chapters.<slug>``.
+
+Start values follow one convention everywhere: an explorer function takes
+``start={"control": value, ...}``; a control left out (or given as None) starts at the
+middle of its list.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import io
+import itertools
+import json
+from typing import Callable, Sequence
+
+import matplotlib as mpl
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.ticker import NullLocator
+from PIL import Image
+
+from . import plots
+from .validation import check_choice, check_positive_int
+
+__all__ = ["Explorer", "path_panel", "loss_panel", "log_ticks", "verdict_box"]
+
+
+def _label(value) -> str:
+    if isinstance(value, (bool, np.bool_)):
+        return "on" if value else "off"
+    return f"{value:g}" if isinstance(value, (float, int, np.floating)) else str(value)
+
+
+def _palette_png(png: bytes, colors: int = 128) -> bytes:
+    """Re-encode a PNG with a palette of ``colors`` colours: line plots look the same and
+    take about a third of the bytes, which keeps notebooks and web pages small."""
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    buffer = io.BytesIO()
+    image.quantize(colors=colors, method=Image.Quantize.MEDIANCUT).save(
+        buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
+
+
+class Explorer:
+    """Controls -> ``compute`` -> ``draw``, live in Jupyter, pre-rendered on the website.
+
+    Parameters
+    ----------
+    controls : dict mapping a control's name to the list of values it can take.
+    compute : ``compute(**values) -> result``; pure, cheap and tested.
+    draw : ``draw(fig, result, **values)``; draws onto an empty matplotlib Figure.
+    start : the starting value of each control (each must be in its list); a control
+        left out, or given as None, starts at the middle of its list.
+    title : a heading shown above the controls.
+    max_frames : the most pictures the website version may hold (the product of the
+        list lengths); it keeps notebooks small.
+    layout : ``"constrained"`` lays the first picture out automatically and reuses those
+        axes positions for every other picture (so the scrubber does not jitter); ``None``
+        keeps the positions ``draw`` sets itself.
+    """
+
+    def __init__(self, controls: dict[str, Sequence], compute: Callable, draw: Callable,
+                 start: dict | None = None, title: str = "", figsize=(9.0, 3.6),
+                 dpi: int = 80, max_frames: int = 60, layout: str | None = "constrained"):
+        if not controls:
+            raise ValueError("controls must name at least one control, got none")
+        self.controls = {name: list(values) for name, values in controls.items()}
+        for name, values in self.controls.items():
+            if len(values) == 0:
+                raise ValueError(f"controls[{name!r}] must list at least one value, got none")
+        frames = int(np.prod([len(v) for v in self.controls.values()]))
+        max_frames = check_positive_int("max_frames", max_frames)
+        if frames > max_frames:
+            raise ValueError(f"controls give {frames} combinations; max_frames allows "
+                             f"{max_frames} (use shorter lists or raise max_frames)")
+        self.start = {name: values[len(values) // 2] for name, values in self.controls.items()}
+        for name, value in (start or {}).items():
+            if value is None:   # None: keep the middle value
+                continue
+            if name not in self.controls:
+                raise ValueError(f"start has {name!r}, which is not a control; "
+                                 f"controls are {', '.join(self.controls)}")
+            if value not in self.controls[name]:
+                raise ValueError(f"start[{name!r}] must be one of {self.controls[name]}, "
+                                 f"got {value!r}")
+            self.start[name] = value
+        self.compute, self.draw, self.title = compute, draw, title
+        self.figure = Figure(figsize=figsize, dpi=dpi, layout="none")   # ignore rcParams
+        self.dpi = dpi
+        self._positions = None   # axes positions found by the first (laid-out) render
+        self.layout = check_choice("layout", layout, ("constrained", None))
+        self._cache = {}         # PNG bytes per combination of control values
+
+    # -- the pieces, each testable on its own -----------------------------------------
+    def result(self, **values):
+        """``compute`` at the given control values (missing ones take their start values)."""
+        return self.compute(**self._complete(values))
+
+    def render(self, **values) -> bytes:
+        """The figure for the given control values, as PNG bytes (drawn once, then cached)."""
+        values = self._complete(values)
+        key = tuple(values[name] for name in self.controls)
+        if key not in self._cache:
+            self._cache[key] = self._draw_png(values)
+        return self._cache[key]
+
+    def _draw_png(self, values: dict) -> bytes:
+        self.figure.clear()
+        self.draw(self.figure, self.compute(**values), **values)
+        if self.layout == "constrained":
+            self._lay_out()
+        buffer = io.BytesIO()
+        # The book style turns constrained layout on in rcParams, and savefig may consult
+        # rcParams again; the explorer decides the layout itself, so switch it off here.
+        with mpl.rc_context({"figure.constrained_layout.use": False, "figure.autolayout": False}):
+            self.figure.set_layout_engine(None)
+            self.figure.savefig(buffer, format="png", dpi=self.dpi)
+        return _palette_png(buffer.getvalue())
+
+    def _lay_out(self) -> None:
+        """Constrained layout for the first picture; the same axes positions afterwards."""
+        if self._positions is None:
+            if not all(ax.get_subplotspec() for ax in self.figure.axes):
+                self._positions = []   # axes placed with add_axes keep their own positions
+                return
+            self.figure.set_layout_engine("constrained")
+            self.figure.draw_without_rendering()
+            self._positions = [ax.get_position() for ax in self.figure.axes]
+            self.figure.set_layout_engine("none")
+        elif self._positions and len(self._positions) == len(self.figure.axes):
+            for ax, position in zip(self.figure.axes, self._positions):
+                ax.set_position(position)
+
+    def _complete(self, values: dict) -> dict:
+        for name, value in values.items():
+            if name not in self.controls:
+                raise ValueError(f"{name!r} is not a control; controls are "
+                                 f"{', '.join(self.controls)}")
+        return {**self.start, **values}
+
+    # -- face 1: the live widget ------------------------------------------------------
+    def widget(self):
+        """An ipywidgets box: one slider per control above the picture."""
+        import ipywidgets as w
+
+        sliders = {name: w.SelectionSlider(options=[(_label(v), v) for v in values],
+                                           value=self.start[name], description=name,
+                                           continuous_update=False,
+                                           layout=w.Layout(width="420px"))
+                   for name, values in self.controls.items()}
+        image = w.Image(value=self.render(**self.start), format="png")
+
+        def redraw(_change=None):
+            image.value = self.render(**{n: s.value for n, s in sliders.items()})
+
+        for slider in sliders.values():
+            slider.observe(redraw, names="value")
+        header = [w.HTML(f"<b>{html.escape(self.title)}</b>")] if self.title else []
+        return w.VBox(header + list(sliders.values()) + [image])
+
+    # -- face 2: the static scrubber --------------------------------------------------
+    def to_html(self) -> str:
+        """A self-contained HTML scrubber over every combination of control values."""
+        names = list(self.controls)
+        frames = [base64.b64encode(self.render(**dict(zip(names, combo)))).decode("ascii")
+                  for combo in itertools.product(*self.controls.values())]
+        uid = "gdlab-" + hashlib.sha1(
+            (self.title + repr(self.controls)).encode()).hexdigest()[:10]
+        rows = []
+        for k, name in enumerate(names):
+            values = self.controls[name]
+            start = values.index(self.start[name])
+            rows.append(
+                f'<div style="margin:2px 0"><label style="display:inline-block;min-width:7em">'
+                f'{html.escape(name)}</label><input type="range" min="0" max="{len(values) - 1}"'
+                f' step="1" value="{start}" data-k="{k}" style="width:260px;vertical-align:middle"'
+                f' aria-label="{html.escape(name)}"> <output>{html.escape(_label(self.start[name]))}'
+                f'</output></div>')
+        labels = json.dumps([[_label(v) for v in self.controls[n]] for n in names])
+        sizes = json.dumps([len(self.controls[n]) for n in names])
+        title = f"<b>{html.escape(self.title)}</b>" if self.title else ""
+        first = frames[self._frame_index([self.controls[n].index(self.start[n]) for n in names])]
+        return f"""<div id="{uid}" class="gdlab-explorer" style="font-family:sans-serif;font-size:14px">
+{title}{''.join(rows)}
+<img style="max-width:100%" alt="{html.escape(self.title or 'explorer')}" src="data:image/png;base64,{first}">
+<script>(function(){{
+var root=document.getElementById("{uid}"),frames={json.dumps(frames)},labels={labels},sizes={sizes};
+var inputs=root.querySelectorAll("input[type=range]"),img=root.querySelector("img");
+function show(){{var idx=0;for(var k=0;k<inputs.length;k++){{var i=+inputs[k].value;idx=idx*sizes[k]+i;
+inputs[k].nextElementSibling.textContent=labels[k][i];}}img.src="data:image/png;base64,"+frames[idx];}}
+for(var k=0;k<inputs.length;k++){{inputs[k].addEventListener("input",show);}}
+}})();</script>
+<div style="color:#666;font-size:12px">Pre-computed for the website: run the notebook for the live version.</div>
+</div>"""
+
+    def _frame_index(self, positions) -> int:
+        index = 0
+        for size, position in zip((len(v) for v in self.controls.values()), positions):
+            index = index * size + position
+        return index
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        page = self.to_html()   # draws every frame; the live widget then reuses them
+        bundle = self.widget()._repr_mimebundle_(include=include, exclude=exclude)
+        bundle["text/html"] = page
+        return bundle
+
+
+# -- panels that several chapters draw ----------------------------------------------------
+def log_ticks(ax, low: int, high: int, every: int = 1) -> None:
+    """Limits 10^low..10^high on the y axis, a labelled tick at every ``every``-th power, no
+    minor ticks.
+
+    Plain-text labels ("1e-4") instead of matplotlib's mathtext ones draw several times
+    faster, which matters when an explorer pre-renders dozens of frames."""
+    powers = list(range(low, high + 1, every))
+    ax.set_yscale("log")
+    ax.set_ylim(10.0 ** low, 10.0 ** high)
+    ax.set_yticks([10.0 ** k for k in powers], [f"1e{k}" if k else "1" for k in powers])
+    ax.yaxis.set_minor_locator(NullLocator())
+
+
+def path_panel(ax, f, trajectories: dict, title: str = "", levels: int = 20,
+               resolution: int = 120, markersize: float = 2.5, faded: Sequence[str] = ()):
+    """Contour lines of ``f`` and one path per entry of ``trajectories`` (label -> Trajectory),
+    in the book's colour of each run's optimizer; labels in ``faded`` are drawn half
+    transparent (a baseline to compare with)."""
+    plots.plot_contours(ax, f, levels=levels, resolution=resolution)
+    for label, traj in trajectories.items():
+        plots.plot_trajectory(ax, traj, label=label, markersize=markersize)
+        if label in faded:
+            for line in ax.lines[-2:]:   # the path and its start marker
+                line.set_alpha(0.45)
+    ax.legend(loc="upper right", fontsize=8)
+    if title:
+        ax.set_title(title, fontsize=10)
+    return ax
+
+
+def loss_panel(ax, curves: dict, steps: int, low: int = -12, high: int = 4, every: int = 2,
+               ylabel: str = "f(x_t) − f* (log scale)", title: str = "",
+               legend: str | None = "lower left"):
+    """Loss curves on a log scale: ``curves`` maps a label to ``(values, color)``, or to
+    ``(values, color, alpha)``. Values below 10^low are drawn at 10^low (a run that reaches
+    the minimum exactly would otherwise leave the plot)."""
+    for label, (values, color, *alpha) in curves.items():
+        values = np.maximum(np.asarray(values, dtype=float), 10.0 ** low)
+        ax.plot(np.arange(len(values)), values, color=color, label=label,
+                alpha=alpha[0] if alpha else 1.0)
+    log_ticks(ax, low, high, every)
+    ax.set_xlim(0, steps)
+    ax.set_xlabel("step t")
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title, fontsize=10)
+    if legend:
+        ax.legend(loc=legend, fontsize=8)
+    return ax
+
+
+def verdict_box(ax, text: str, fontsize: float = 8.0):
+    """A short verdict on a run in a white box in the top-right corner of ``ax``."""
+    return ax.text(0.97, 0.97, text, transform=ax.transAxes, ha="right", va="top",
+                   fontsize=fontsize, bbox=dict(boxstyle="round", facecolor="white",
+                                                alpha=0.9, linewidth=0.5))

@@ -1,0 +1,167 @@
+"""The engine behind the exercises' self-checks: an answer in, specific feedback out.
+
+A check returns a :class:`Feedback`, which is truthy when the answer is right and prints
+what is right or wrong: which step, which coordinate, what you gave, what was expected and,
+for the usual slips (a sign, a missing factor), what probably happened::
+
+    >>> check_points([(1, 2), (3, 5)], [(1, 2), (3, 4)], names=["x1", "x2"])
+    ✘ Not yet. x1 is right. x2 is wrong: y should be 4 (you gave 5).
+
+The pieces every check shares live here: :func:`check_points` and :func:`check_number`
+(the comparers), :func:`matching_hint` (the one hint matcher: the first typical slip the
+answer equals), :func:`earlier_right` (the one "earlier parts are right" rule) and
+:class:`Uphill` (gradient ascent, the most common slip of all). Each chapter's own checks
+live in its companion module, ``gdlab.chapters.<slug>``.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+
+import numpy as np
+
+from .functions import Function
+
+__all__ = ["Feedback", "check_points", "check_number", "matching_hint", "earlier_right",
+           "Uphill", "as_column", "format_point"]
+
+_AXES = "xyzw"
+
+
+@dataclass
+class Feedback:
+    """The verdict on an answer: ``bool(feedback)`` is True when it is right."""
+
+    correct: bool
+    message: str
+
+    def __bool__(self) -> bool:
+        return self.correct
+
+    def __repr__(self) -> str:
+        verdict = ("✔ Correct. " if self.correct else "✘ Not yet. ") + self.message
+        return textwrap.fill(verdict, width=88, break_on_hyphens=False)
+
+    __str__ = __repr__
+
+
+def matching_hint(answer, hints, close) -> str | None:
+    """The explanation of the first ``(alternative, explanation)`` in ``hints`` that the
+    answer matches, by ``close(answer, alternative) -> bool array``; None if none does.
+
+    Alternatives of another shape, or with non-finite values (a slip that divides by zero),
+    never match."""
+    answer = np.asarray(answer, dtype=float)
+    for alternative, explanation in hints:
+        alternative = np.asarray(alternative, dtype=float)
+        if (alternative.shape == answer.shape and np.all(np.isfinite(alternative))
+                and np.all(close(answer, alternative))):
+            return explanation
+    return None
+
+
+def earlier_right(names, first: int) -> list[str]:
+    """The sentence that credits the parts before the first wrong one (none if it is the
+    first): ``["x1 and x2 are right."]``."""
+    if first == 0:
+        return []
+    return [join_names(names[:first]) + (" is right." if first == 1 else " are right.")]
+
+
+def check_points(answer, expected, names=None, hints=(), rtol=1e-6, atol=1e-9,
+                 sequential: bool = True) -> Feedback:
+    """Compare a list of points with the expected ones, naming the first wrong one.
+
+    ``hints`` is a list of ``(alternative_answer, explanation)``: if the answer matches an
+    alternative (a typical mistake), its explanation is added to the feedback.
+    ``sequential`` says the points are iterates, each computed from the one before.
+    """
+    expected = np.asarray(expected, dtype=float)
+    n, dim = expected.shape
+    names = names or [f"point {i + 1}" for i in range(n)]
+    points, problem = _as_points(answer, n, dim, "Your answer")
+    if points is None:
+        return Feedback(False, problem)
+    close = np.isclose(points, expected, rtol=rtol, atol=atol)
+    if close.all():
+        return Feedback(True, "All match: " + ", ".join(
+            f"{name} = {format_point(p) if dim > 1 else f'{p[0]:g}'}"
+            for name, p in zip(names, expected)) + ".")
+    first = int(np.argmin(close.all(axis=1)))
+    wrong_axes = [k for k in range(dim) if not close[first, k]]
+    parts = earlier_right(names, first)
+    if dim == 1:
+        parts.append(f"{names[first]} should be {expected[first, 0]:g}; "
+                     f"you gave {points[first, 0]:g}.")
+    else:
+        details = "; ".join(f"{_AXES[k] if dim <= 4 else f'coordinate {k}'} should be "
+                            f"{expected[first, k]:g} (you gave {points[first, k]:g})"
+                            for k in wrong_axes)
+        parts.append(f"{names[first]} is wrong: {details}.")
+    if sequential and first + 1 < n:
+        parts.append("(Later points follow from it, so fix this one first.)")
+    hint = matching_hint(points, hints, lambda a, b: np.isclose(a, b, rtol=rtol, atol=atol))
+    if hint:
+        parts.append("Hint: " + hint)
+    return Feedback(False, " ".join(parts))
+
+
+def check_number(answer, expected: float, name: str = "Your answer", rtol: float = 1e-3,
+                 hints=()) -> Feedback:
+    """Compare one number, to a relative tolerance ``rtol`` (default 0.1%)."""
+    if isinstance(answer, (bool, np.bool_)):
+        return Feedback(False, f"{name} should be a number; got {answer!r}, a truth value.")
+    try:
+        value = float(answer)
+    except (TypeError, ValueError):
+        return Feedback(False, f"{name} should be a number; got {answer!r}.")
+    if np.isclose(value, expected, rtol=rtol, atol=0.0):
+        return Feedback(True, f"{name} = {expected:.6g}.")
+    message = f"{name}: you gave {value:.6g}, expected {expected:.6g}."
+    hint = matching_hint(value, hints, lambda a, b: np.isclose(a, b, rtol=rtol, atol=0.0))
+    if hint:
+        message += " Hint: " + hint
+    return Feedback(False, message)
+
+
+def as_column(answer, n: int):
+    """A flat answer of ``n`` numbers as an (n, 1) column, for :func:`check_points`; any
+    other answer unchanged, so that its shape is reported as it was given."""
+    return np.reshape(answer, (-1, 1)) if np.size(answer) == n else answer
+
+
+class Uphill(Function):
+    """``-f``: a descent method run on it climbs ``f``, which is how checks recognise the
+    most common slip of all, a step along the gradient instead of against it."""
+
+    def __init__(self, f: Function):
+        self.f, self.dim, self.name = f, f.dim, f"-({f.name})"
+
+    def value(self, x):
+        return -self.f.value(x)
+
+    def gradient(self, x):
+        return -self.f.gradient(x)
+
+
+def format_point(p) -> str:
+    """``(1, -2.5)``: a point as the feedback writes it."""
+    return "(" + ", ".join(f"{c:g}" for c in p) + ")"
+
+
+def join_names(names) -> str:
+    """``x1, x2 and x3``."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _as_points(answer, n_points: int, dim: int, what: str):
+    """Turn an answer into an (n_points, dim) array or explain why it cannot be."""
+    try:
+        array = np.asarray(answer, dtype=float)
+    except (TypeError, ValueError):
+        return None, f"{what} should be {n_points} points of {dim} numbers each; got {answer!r}."
+    if array.shape != (n_points, dim):
+        return None, (f"{what} should have {n_points} points of {dim} numbers each "
+                      f"(shape ({n_points}, {dim})); yours has shape {array.shape}.")
+    return array, ""
