@@ -32,7 +32,7 @@ NOTEBOOK_TARGET, BOOK_TARGET, RESPONSE_TARGET = 15.0, 90.0, 0.050
 PROBE = r'''
 import json as _json, statistics as _st, time as _time, itertools as _it
 import ipywidgets as _w
-from gdlab.widgets import Explorer as _Explorer
+from gdlab.explorer import Explorer as _Explorer
 _found = [v for v in list(Out.values()) + list(globals().values()) if isinstance(v, _Explorer)]
 _seen, _report = set(), []
 for _e in _found:

@@ -292,7 +292,7 @@ def get_function(name: str) -> Function:
     return FUNCTIONS[name]
 
 
-# -- chapter 1: a landscape with two minima, and numerical gradients ----------------------
+# -- a landscape with two minima, and numerical gradients ---------------------------------
 class DoubleWell(Function):
     r"""A tilted double well :math:`f(x, y) = (x^2 - 1)^2 + t\,x + y^2`.
 

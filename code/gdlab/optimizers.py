@@ -326,6 +326,11 @@ class Adam(Optimizer):
         v *= self.beta2
         v += (1.0 - self.beta2) * grad * grad
         if self.bias_correction:
+            # The docstring's m_hat = m/(1 - beta1^t) and v_hat = v/(1 - beta2^t), folded into
+            # scalars:  lr * m_hat / (sqrt(v_hat) + eps)
+            #         = [lr / (1 - beta1^t)] * m / (sqrt(v) / sqrt(1 - beta2^t) + eps),
+            # the same number (eps is still added to sqrt(v_hat)), computed the way
+            # torch.optim.Adam does, without two more arrays the size of the parameters.
             step_size = lr / (1.0 - self.beta1 ** self.t)
             denom = np.sqrt(v) / math.sqrt(1.0 - self.beta2 ** self.t) + self.eps
         else:
@@ -355,7 +360,7 @@ class AdamW(Adam):
         super().step(param, grad, state, lr)
 
 
-# -- chapter 6: Adam's relatives (AdaMax, AMSGrad) -------------------------------------------
+# -- Adam's relatives (AdaMax, AMSGrad) ------------------------------------------------------
 class AdaMax(Adam):
     r"""AdaMax (Kingma & Ba, 2015, Section 7.1 / Algorithm 2): Adam with the infinity norm.
 

@@ -9,16 +9,16 @@ import numpy as np
 
 from ..validation import check_in_range, check_positive_int, check_real_array, check_steps, plain
 
-__all__: list[str] = []
+__all__ = ["adagrad_constant_gradient_step", "adagrad_travel_bound",
+           "rmsprop_constant_gradient_step", "adadelta_first_step", "adadelta_slope_step",
+           "eps_placement_ratio", "effective_learning_rates", "adam_sparse_step_ratio",
+           "adam_step_ratio_bound", "adam_worst_case_gradients", "steps_until_unbiased",
+           "adam_uncorrected_step_ratio", "ewma_noise_variance"]
 
 # -- per-coordinate step sizes: AdaGrad, RMSProp, AdaDelta -------------------------------------
 # AdaGrad, RMSProp and AdaDelta fed the same gradient g every step (a "constant slope"), the
 # travel bound that makes AdaGrad stall, the two placements of eps, and the effective
 # learning rate of a run, measured.
-__all__ += ["adagrad_constant_gradient_step", "adagrad_travel_bound",
-            "rmsprop_constant_gradient_step", "adadelta_first_step", "adadelta_slope_step",
-            "eps_placement_ratio", "effective_learning_rates"]
-
 
 def adagrad_constant_gradient_step(lr: float, t, g: float = 1.0, eps: float = 0.0):
     r"""The size of AdaGrad's step number ``t`` when every gradient so far was ``g``:
@@ -166,8 +166,6 @@ def effective_learning_rates(traj, f) -> np.ndarray:
 #     v_hat_t = sum_k b_k g_{t-k}^2, b_k = (1 - beta2) beta2^k / (1 - beta2^t).
 # Cauchy-Schwarz: |sum a_k g| <= sqrt(sum a_k^2 / b_k) * sqrt(sum b_k g^2), with equality
 # for g_{t-k} proportional to a_k / b_k, i.e. to (beta1 / beta2)^k.
-__all__ += ["adam_sparse_step_ratio", "adam_step_ratio_bound", "adam_worst_case_gradients"]
-
 
 def _adam_decay_rates(beta1, beta2):
     beta1 = check_in_range("beta1", beta1, 0.0, 1.0, high_open=True)
@@ -241,8 +239,6 @@ def adam_worst_case_gradients(beta1: float, beta2: float, t: int) -> np.ndarray:
 # -- bias correction ----------------------------------------------------------------------------
 # A zero-started EWMA m_t = (1 - beta) * sum_{i<=t} beta^(t-i) g_i has weights that sum to
 # 1 - beta^t, so E[m_t] = (1 - beta^t) E[g] for stationary g; m_t / (1 - beta^t) is unbiased.
-__all__ += ["steps_until_unbiased", "adam_uncorrected_step_ratio", "ewma_noise_variance"]
-
 
 def steps_until_unbiased(beta: float, tol: float = 0.01) -> int:
     r"""The first step :math:`t` at which the bias-correction factor

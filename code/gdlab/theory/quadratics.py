@@ -11,7 +11,11 @@ import numpy as np
 
 from ..validation import check_in_range, check_real_array, plain
 
-__all__: list[str] = []
+__all__ = ["gd_optimal_lr", "gd_rate", "heavy_ball_matrix", "heavy_ball_spectral_radius",
+           "heavy_ball_stable", "heavy_ball_optimal", "heavy_ball_rate", "measured_rate",
+           "nesterov_effective_momentum", "nesterov_iteration_matrix",
+           "nesterov_spectral_radius", "nesterov_stability_limit", "nesterov_stable",
+           "nesterov_rate"]
 
 # -- gradient descent and heavy-ball momentum -----------------------------------------------
 # A quadratic with Hessian eigenvalues (curvatures) in [mu, L]; kappa = L / mu.
@@ -19,9 +23,6 @@ __all__: list[str] = []
 # (1 - lr*lam) per step, and heavy-ball momentum acts on the pair (e_t, e_{t-1}) through
 #     M(lam) = [[1 + beta - lr*lam, -beta],
 #               [1,                  0   ]].
-__all__ += ["gd_optimal_lr", "gd_rate", "heavy_ball_matrix", "heavy_ball_spectral_radius",
-            "heavy_ball_stable", "heavy_ball_optimal", "heavy_ball_rate", "measured_rate"]
-
 
 def _curvatures(mu, L) -> tuple[float, float]:
     """Check 0 < mu <= L (the smallest and largest curvature)."""
@@ -169,10 +170,6 @@ def measured_rate(distances, tail: float = 0.5):
 # i.e. heavy-ball with the effective momentum beta*(1 - lr*lam), and acts on (e_t, e_{t-1}) by
 #     N(lam) = [[(1 + beta)(1 - lr*lam), -beta*(1 - lr*lam)],
 #               [1,                       0                ]].
-__all__ += ["nesterov_effective_momentum", "nesterov_iteration_matrix",
-            "nesterov_spectral_radius", "nesterov_stability_limit", "nesterov_stable",
-            "nesterov_rate"]
-
 
 def _nesterov_inputs(lam, lr, beta):
     """Check and broadcast (lam, lr, beta): lam finite real, lr >= 0, beta in [0, 1]."""
