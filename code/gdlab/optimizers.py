@@ -39,10 +39,11 @@ def check_lr(lr):
 
 
 class Optimizer:
-    """Base class. Subclasses set ``hyperparameters``, ``init_state`` and ``step``."""
+    """Base class. Subclasses set ``hyperparameters``, ``state_names`` and ``step``."""
 
     name = "Optimizer"
     hyperparameters: tuple[str, ...] = ("lr",)
+    state_names: tuple[str, ...] = ()   # per-parameter arrays, each started at zero
 
     def __init__(self, lr):
         self.lr = check_lr(lr)
@@ -74,7 +75,8 @@ class Optimizer:
 
     # -- what a subclass writes -------------------------------------------------------
     def init_state(self, param: np.ndarray) -> dict:
-        return {}
+        """Fresh state for one parameter: a zero array of its shape per ``state_names``."""
+        return {name: np.zeros_like(param) for name in self.state_names}
 
     def step(self, param: np.ndarray, grad: np.ndarray, state: dict, lr: float) -> None:
         raise NotImplementedError
@@ -151,14 +153,12 @@ class Momentum(Optimizer):
 
     name = "Momentum"
     hyperparameters = ("lr", "beta", "ewma")
+    state_names = ("v",)
 
     def __init__(self, lr=1e-3, beta=0.9, ewma=False):
         super().__init__(lr)
         self.beta = check_in_range("beta", beta, 0.0, 1.0)
         self.ewma = bool(ewma)
-
-    def init_state(self, param):
-        return {"v": np.zeros_like(param)}
 
     def step(self, param, grad, state, lr):
         v = state["v"]
@@ -181,13 +181,11 @@ class Nesterov(Optimizer):
 
     name = "Nesterov"
     hyperparameters = ("lr", "beta")
+    state_names = ("v",)
 
     def __init__(self, lr=1e-3, beta=0.9):
         super().__init__(lr)
         self.beta = check_in_range("beta", beta, 0.0, 1.0)
-
-    def init_state(self, param):
-        return {"v": np.zeros_like(param)}
 
     def step(self, param, grad, state, lr):
         v = state["v"]
@@ -208,13 +206,11 @@ class AdaGrad(Optimizer):
 
     name = "AdaGrad"
     hyperparameters = ("lr", "eps")
+    state_names = ("s",)
 
     def __init__(self, lr=0.01, eps=1e-10):
         super().__init__(lr)
         self.eps = check_in_range("eps", eps, 0.0)
-
-    def init_state(self, param):
-        return {"s": np.zeros_like(param)}
 
     def step(self, param, grad, state, lr):
         s = state["s"]
@@ -239,15 +235,13 @@ class RMSProp(Optimizer):
 
     name = "RMSProp"
     hyperparameters = ("lr", "beta", "eps", "eps_inside")
+    state_names = ("s",)
 
     def __init__(self, lr=0.01, beta=0.99, eps=1e-8, eps_inside=False):
         super().__init__(lr)
         self.beta = check_in_range("beta", beta, 0.0, 1.0, high_open=True)
         self.eps = check_in_range("eps", eps, 0.0)
         self.eps_inside = bool(eps_inside)
-
-    def init_state(self, param):
-        return {"s": np.zeros_like(param)}
 
     def step(self, param, grad, state, lr):
         s = state["s"]
@@ -272,14 +266,12 @@ class AdaDelta(Optimizer):
 
     name = "AdaDelta"
     hyperparameters = ("lr", "rho", "eps")
+    state_names = ("s", "u")
 
     def __init__(self, lr=1.0, rho=0.9, eps=1e-6):
         super().__init__(lr)
         self.rho = check_in_range("rho", rho, 0.0, 1.0, high_open=True)
         self.eps = check_in_range("eps", eps, 0.0)
-
-    def init_state(self, param):
-        return {"s": np.zeros_like(param), "u": np.zeros_like(param)}
 
     def step(self, param, grad, state, lr):
         s, u = state["s"], state["u"]
@@ -308,6 +300,7 @@ class Adam(Optimizer):
 
     name = "Adam"
     hyperparameters = ("lr", "beta1", "beta2", "eps", "bias_correction")
+    state_names = ("m", "v")
 
     def __init__(self, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, bias_correction=True):
         super().__init__(lr)
@@ -315,9 +308,6 @@ class Adam(Optimizer):
         self.beta2 = check_in_range("beta2", beta2, 0.0, 1.0, high_open=True)
         self.eps = check_in_range("eps", eps, 0.0)
         self.bias_correction = bool(bias_correction)
-
-    def init_state(self, param):
-        return {"m": np.zeros_like(param), "v": np.zeros_like(param)}
 
     def step(self, param, grad, state, lr):
         m, v = state["m"], state["v"]
@@ -381,12 +371,10 @@ class AdaMax(Adam):
 
     name = "AdaMax"
     hyperparameters = ("lr", "beta1", "beta2", "eps")
+    state_names = ("m", "u")
 
     def __init__(self, lr=2e-3, beta1=0.9, beta2=0.999, eps=1e-8):
         super().__init__(lr, beta1, beta2, eps)   # Adam's checks; no bias_correction option
-
-    def init_state(self, param):
-        return {"m": np.zeros_like(param), "u": np.zeros_like(param)}
 
     def step(self, param, grad, state, lr):
         m, u = state["m"], state["u"]
@@ -419,12 +407,10 @@ class AMSGrad(Adam):
 
     name = "AMSGrad"
     hyperparameters = ("lr", "beta1", "beta2", "eps")
+    state_names = Adam.state_names + ("v_max",)
 
     def __init__(self, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
         super().__init__(lr, beta1, beta2, eps)   # Adam's checks; no bias_correction option
-
-    def init_state(self, param):
-        return {**super().init_state(param), "v_max": np.zeros_like(param)}
 
     def step(self, param, grad, state, lr):
         m, v, v_max = state["m"], state["v"], state["v_max"]

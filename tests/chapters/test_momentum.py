@@ -1,11 +1,13 @@
-"""Tests for chapter 3 (momentum): the momentum explorer and the chapter's claims about the
-three ways of writing momentum."""
+"""Tests for chapter 3 (momentum), the companion ``gdlab.chapters.momentum``: the momentum
+explorer and the check of the three steps by hand on f = xy."""
 
 import numpy as np
 import pytest
+from matplotlib.figure import Figure
 
 import gdlab
-from gdlab.widgets import Explorer, momentum_explorer
+from gdlab.chapters import momentum
+from gdlab.explorer import Explorer
 
 BOWL = gdlab.elongated_bowl
 X0 = [-9.0, 2.0]
@@ -35,13 +37,13 @@ def cs231n_by_hand(f, x0, lr, mu, steps):
 
 @pytest.fixture(scope="module")
 def explorer():
-    return momentum_explorer(BOWL, X0, LRS, BETAS, steps=80, default_lr=0.9, default_beta=0.5)
+    return momentum.explorer(BOWL, X0, LRS, BETAS, steps=80, start={"lr": 0.9, "beta": 0.5})
 
 
 def test_explorer_is_an_explorer_with_the_given_grid(explorer):
     assert isinstance(explorer, Explorer)
     assert explorer.controls == {"lr": LRS, "beta": BETAS}
-    assert explorer.defaults == {"lr": 0.9, "beta": 0.5}
+    assert explorer.start == {"lr": 0.9, "beta": 0.5}
 
 
 def test_result_matches_heavy_ball_written_by_hand(explorer):
@@ -58,7 +60,7 @@ def test_beta_zero_is_gradient_descent(explorer):
 
 
 def test_steps_to_tolerance_agree_with_the_distances(explorer):
-    result = explorer.result()   # the defaults, lr = 0.9 and beta = 0.5
+    result = explorer.result()   # the start values, lr = 0.9 and beta = 0.5
     needed = result["steps_momentum"]
     distances = np.linalg.norm(heavy_ball_by_hand(BOWL, X0, 0.9, 0.5, 80), axis=1)
     assert needed is not None
@@ -88,40 +90,139 @@ def test_render_returns_png_bytes(explorer):
 
 
 def test_explorer_without_a_quadratic_has_no_theory_rate():
-    small = momentum_explorer(gdlab.rosenbrock, [-1.0, 1.0], [1e-3], [0.9], steps=20)
+    small = momentum.explorer(gdlab.rosenbrock, [-1.0, 1.0], [1e-3], [0.9], steps=20)
     assert small.result()["rate"] is None
     assert small.render()[:4] == b"\x89PNG"
 
 
 def test_explorer_limits_the_number_of_frames():
     with pytest.raises(ValueError, match="max_frames"):
-        momentum_explorer(BOWL, X0, [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7], BETAS)
+        momentum.explorer(BOWL, X0, [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7], BETAS)
     with pytest.raises(ValueError, match="steps"):
-        momentum_explorer(BOWL, X0, LRS, BETAS, steps=0)
+        momentum.explorer(BOWL, X0, LRS, BETAS, steps=0)
 
 
-def test_momentum_xy_steps():
-    right = checks.momentum_xy_steps([(-1, 1), (-4, 1), (-8, 5)])
+def test_check_xy_steps():
+    right = momentum.check_xy_steps([(-1, 1), (-4, 1), (-8, 5)])
     assert right and str(right).startswith("✔ Correct.")
-    wrong = checks.momentum_xy_steps([(-1, 1), (-4, 1), (-8, 4)])
+    wrong = momentum.check_xy_steps([(-1, 1), (-4, 1), (-8, 4)])
     assert not wrong
     assert str(wrong) == ("✘ Not yet. x1 and x2 are right. "
                           "x3 is wrong: y should be 5 (you gave 4).")
 
 
-def test_momentum_xy_recognises_plain_gradient_descent():
+def test_check_xy_steps_recognises_plain_gradient_descent():
     gd = [(-1, 1), (-2, 2), (-4, 4)]   # x <- x - (y, x) three times
-    feedback = checks.momentum_xy_steps(gd)
+    feedback = momentum.check_xy_steps(gd)
     assert not feedback and "plain gradient-descent steps" in feedback.message
 
 
 def test_shape_problems_are_explained():
-    feedback = checks.momentum_xy_steps([(-1, 1), (-4, 1)])
+    feedback = momentum.check_xy_steps([(-1, 1), (-4, 1)])
     assert not feedback and "shape (3, 2)" in feedback.message and "(2, 2)" in feedback.message
-    assert "should be 3 points" in checks.momentum_xy_steps("abc").message
+    assert "should be 3 points" in momentum.check_xy_steps("abc").message
 
 
 def test_the_xy_worked_example_check():
     # f = xy, gradient (y, x); lr = 1, beta = 1 from (1, 2), computed by hand:
     # v1 = (2, 1) -> x1 = (-1, 1); v2 = (3, 0) -> x2 = (-4, 1); v3 = (4, -4) -> x3 = (-8, 5)
-    assert gdlab.checks.momentum_xy_steps([(-1, 1), (-4, 1), (-8, 5)])
+    assert momentum.check_xy_steps([(-1, 1), (-4, 1), (-8, 5)])
+
+
+# -- start values: one `start` dict, missing or None controls at the middle of their lists --
+def test_without_start_every_control_starts_in_the_middle():
+    plain = momentum.explorer(BOWL, X0, LRS, BETAS)
+    assert plain.start == {"lr": 0.9, "beta": 0.7}   # LRS[5 // 2], BETAS[6 // 2]
+
+
+def test_start_sets_some_controls_and_leaves_the_others_in_the_middle():
+    assert momentum.explorer(BOWL, X0, LRS, BETAS, start={"beta": 0.3}).start == {
+        "lr": 0.9, "beta": 0.3}
+    assert momentum.explorer(BOWL, X0, LRS, BETAS, start={"lr": 1.6, "beta": None}).start == {
+        "lr": 1.6, "beta": 0.7}
+
+
+def test_start_values_are_the_ones_result_uses(explorer):
+    by_default, explicit = explorer.result(), explorer.result(lr=0.9, beta=0.5)
+    np.testing.assert_array_equal(by_default["momentum"].xs, explicit["momentum"].xs)
+
+
+def test_start_outside_the_lists_is_refused():
+    with pytest.raises(ValueError, match="start"):
+        momentum.explorer(BOWL, X0, LRS, BETAS, start={"lr": 0.5})
+    with pytest.raises(ValueError, match="not a control"):
+        momentum.explorer(BOWL, X0, LRS, BETAS, start={"momentum": 0.9})
+
+
+# -- the picture: the shared panels, still titled, labelled and with legends ---------------
+def drawn(explorer, **values):
+    values = {**explorer.start, **values}
+    fig = Figure()
+    explorer.draw(fig, explorer.result(**values), **values)
+    return fig.axes
+
+
+def test_the_path_panel_shows_both_runs_with_gd_faded(explorer):
+    ax_path, _ = drawn(explorer)
+    assert ax_path.get_title() == "Paths on elongated bowl x²/20 + y²"
+    labels = [text.get_text() for text in ax_path.get_legend().get_texts()]
+    assert "GD, lr = 0.9" in labels and "momentum, lr = 0.9, β = 0.5" in labels
+    gd_line = next(line for line in ax_path.lines if line.get_label() == "GD, lr = 0.9")
+    mom_line = next(line for line in ax_path.lines
+                    if line.get_label() == "momentum, lr = 0.9, β = 0.5")
+    assert gd_line.get_alpha() == pytest.approx(0.45) and mom_line.get_alpha() in (None, 1.0)
+    np.testing.assert_array_equal(mom_line.get_xdata(), explorer.result()["momentum"].xs[:, 0])
+
+
+def test_the_loss_panel_is_a_labelled_log_plot_with_the_verdict(explorer):
+    _, ax_loss = drawn(explorer, lr=1.6, beta=0.7)
+    assert ax_loss.get_title() == "Loss curves" and ax_loss.get_yscale() == "log"
+    assert ax_loss.get_xlabel() == "step t" and "log scale" in ax_loss.get_ylabel()
+    assert ax_loss.get_ylim() == pytest.approx((1e-14, 1e4))
+    assert [t.get_text() for t in ax_loss.get_legend().get_texts()] == ["GD", "momentum"]
+    boxes = [text.get_text() for text in ax_loss.texts]
+    assert boxes == ["momentum: not within 1e-06 in 80 steps\nGD: diverged\n"
+                     "theory: momentum's error shrinks ×0.837 per step"]
+
+
+def test_the_verdict_names_steps_divergence_and_the_theory_rate(explorer):
+    _, ax_loss = drawn(explorer)   # lr = 0.9, beta = 0.5
+    assert ax_loss.texts[0].get_text() == (
+        "momentum: within 1e-06 after 50 steps\nGD: not within 1e-06 in 80 steps\n"
+        "theory: momentum's error shrinks ×0.707 per step")
+    _, ax_loss = drawn(explorer, lr=1.6, beta=0.5)   # lr*L = 3.2 > 2 + 2*0.5
+    verdict = ax_loss.texts[0].get_text()
+    assert verdict.startswith("momentum: diverged\nGD: diverged\n")
+    assert "grows (unstable)" in verdict
+
+
+# -- the check: expected answer and the plain-GD slip both from library optimizers ----------
+def test_check_xy_steps_expects_the_library_momentum_iterates():
+    library = gdlab.run(gdlab.Momentum(lr=1.0, beta=1.0), gdlab.xy, [1.0, 2.0], 3).xs[1:]
+    np.testing.assert_array_equal(library, [(-1, 1), (-4, 1), (-8, 5)])
+    assert momentum.check_xy_steps(library)
+    # the CS231n form u <- u - lr*grad, x <- x + u is the same trajectory
+    x, u, cs231n = np.array([1.0, 2.0]), np.zeros(2), []
+    for _ in range(3):
+        u = u - gdlab.xy.grad(x)
+        x = x + u
+        cs231n.append(x)
+    assert momentum.check_xy_steps(cs231n)
+
+
+def test_check_xy_steps_hint_fires_exactly_for_library_sgd():
+    sgd = gdlab.run(gdlab.SGD(lr=1.0), gdlab.xy, [1.0, 2.0], 3).xs[1:]
+    feedback = momentum.check_xy_steps(sgd)
+    assert str(feedback) == (
+        "✘ Not yet. x1 is right. x2 is wrong: x should be -4 (you gave -2); y should be 1 "
+        "(you\ngave 2). (Later points follow from it, so fix this one first.) Hint: these "
+        "are plain\ngradient-descent steps: with momentum the velocity v keeps the previous "
+        "gradients (v ←\nβv + ∇f, then x ← x − lr·v).")
+    nearly_sgd = sgd.copy()
+    nearly_sgd[2, 1] += 1.0                   # not plain GD any more: no hint
+    assert "Hint" not in momentum.check_xy_steps(nearly_sgd).message
+
+
+def test_companion_exports_only_the_chapter_names():
+    assert momentum.__all__ == ["explorer", "check_xy_steps"]
+    assert not hasattr(gdlab, "widgets") and not hasattr(gdlab, "checks")

@@ -1,0 +1,208 @@
+r"""Companion of chapter 5, ``chapters/05-adagrad-rmsprop-adadelta.ipynb``: per-coordinate
+step sizes.
+
+It holds the chapter's explorer, :func:`explorer` (AdaGrad, RMSProp or AdaDelta on the
+ravine or Rosenbrock's valley, with the measured effective learning rate of each
+coordinate), and its exercise check, :func:`check_rmsprop_steps` (two RMSProp steps by
+hand, in PyTorch's form :math:`\theta \leftarrow \theta - \alpha g/(\sqrt s + \epsilon)`).
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+import gdlab
+from gdlab import feedback
+from gdlab.explorer import Explorer, log_ticks, loss_panel, path_panel
+from gdlab.theory import effective_learning_rates
+from gdlab.validation import check_finite_array, check_in_range, check_positive_int
+
+ADAPTIVE_OPTIMIZERS = ("AdaGrad", "RMSProp", "AdaDelta")
+_DECAY_SYMBOL = {"RMSProp": "β", "AdaDelta": "ρ"}   # AdaGrad has no decay rate
+
+
+# -- the explorer ---------------------------------------------------------------------------
+def adaptive_optimizer(name: str, lr: float, decay: float):
+    """AdaGrad (``decay`` unused), RMSProp (β = ``decay``) or AdaDelta (ρ = ``decay``), with
+    the library default ε."""
+    if name == "AdaGrad":
+        return gdlab.AdaGrad(lr=lr)
+    if name == "RMSProp":
+        return gdlab.RMSProp(lr=lr, beta=decay)
+    if name == "AdaDelta":
+        return gdlab.AdaDelta(lr=lr, rho=decay)
+    raise ValueError(f"optimizer must be one of {', '.join(ADAPTIVE_OPTIMIZERS)}; got {name!r}")
+
+
+def explorer(functions: dict | None = None,
+             lrs: Sequence[float] = (0.01, 0.1, 0.3, 1.0),
+             decays: Sequence[float] = (0.9,),
+             optimizers: Sequence[str] = ADAPTIVE_OPTIMIZERS,
+             start: dict | None = None) -> Explorer:
+    r"""AdaGrad, RMSProp or AdaDelta on a choice of landscapes: the path on the contour plot,
+    the loss curve, and the learning rate each coordinate really gets at every step.
+
+    ``functions`` maps a label to ``(f, x0, steps)``; the default is the ravine
+    (``elongated_bowl`` from (−8, 2), 300 steps) and Rosenbrock (from (−1.5, 2), 600 steps).
+    The decay is RMSProp's β and AdaDelta's ρ (AdaGrad has none and ignores it); ε is each
+    optimizer's default. With a single value in ``decays`` the decay is fixed and gets no
+    slider (a control that cannot move would look live but do nothing); with several it is a
+    control. ``start`` overrides the preferred start (RMSProp, lr 0.1, the first landscape,
+    the first decay). ``result(optimizer=..., lr=..., function=...)`` (plus ``decay=...``
+    when it is a control) returns a dict with the ``trajectory`` and the measured
+    ``effective_lr`` :math:`-\Delta\theta_{t,i}/g_{t,i}` per step and coordinate
+    (:func:`gdlab.theory.effective_learning_rates`).
+    """
+    if functions is None:
+        functions = {"ravine": (gdlab.elongated_bowl, (-8.0, 2.0), 300),
+                     "Rosenbrock": (gdlab.rosenbrock, (-1.5, 2.0), 600)}
+    _check_functions(functions)
+    for name in optimizers:
+        if name not in ADAPTIVE_OPTIMIZERS:
+            raise ValueError(f"optimizers must be chosen from {', '.join(ADAPTIVE_OPTIMIZERS)}; "
+                             f"got {name!r}")
+    decays = list(decays)
+    if not decays:
+        raise ValueError("decays must list at least one decay rate, got none")
+    fixed_decay = decays[0] if len(decays) == 1 else None
+
+    def compute(optimizer, lr, function, decay=fixed_decay):
+        f, x0, steps = functions[function]
+        traj = gdlab.run(adaptive_optimizer(optimizer, lr, decay), f, x0, steps)
+        rates = (effective_learning_rates(traj, f) if traj.steps > 0
+                 else np.empty((0, f.dim)))
+        return {"trajectory": traj, "effective_lr": rates}
+
+    def draw(fig, result, optimizer, lr, function, decay=fixed_decay):
+        _draw_adaptive_run(fig, result, optimizer, lr, decay, functions[function])
+
+    controls = {"optimizer": list(optimizers), "lr": list(lrs), "function": list(functions)}
+    preferred = {"optimizer": "RMSProp" if "RMSProp" in optimizers else list(optimizers)[0],
+                 "lr": 0.1 if 0.1 in lrs else list(lrs)[0], "function": list(functions)[0]}
+    if fixed_decay is None:
+        controls["decay"] = decays
+        preferred["decay"] = decays[0]
+    title = "Adaptive step sizes: optimizer, learning rate, landscape"
+    title += ", decay" if fixed_decay is None else f" (decay β = ρ = {fixed_decay:g})"
+    return Explorer(controls, compute, draw, start={**preferred, **(start or {})},
+                    title=title, figsize=(10.5, 3.6), max_frames=40, layout=None)
+
+
+def _check_functions(functions) -> None:
+    """``functions`` must map each label to a tuple ``(f, x0, steps)``."""
+    if not isinstance(functions, dict) or not functions:
+        raise ValueError(f"functions must be a non-empty dict label -> (f, x0, steps), "
+                         f"got {functions!r}")
+    for label, entry in functions.items():
+        if not (isinstance(entry, tuple) and len(entry) == 3):
+            raise ValueError(f"functions[{label!r}] must be a tuple (f, x0, steps), got {entry!r}")
+        check_positive_int(f"steps of functions[{label!r}]", entry[2])
+
+
+def _draw_adaptive_run(fig, result, optimizer, lr, decay, landscape) -> None:
+    """Three panels side by side: the path, the loss gap and each coordinate's effective
+    learning rate."""
+    f, _, steps = landscape
+    traj, rates = result["trajectory"], result["effective_lr"]
+    # Fixed axes rectangles: every frame lines up exactly while scrubbing.
+    fig.set_layout_engine("none")
+    ax_path = fig.add_axes((0.065, 0.14, 0.29, 0.72))
+    ax_loss = fig.add_axes((0.43, 0.14, 0.22, 0.72))
+    ax_rate = fig.add_axes((0.76, 0.14, 0.22, 0.72))
+    color = gdlab.plots.color_of(optimizer)
+    knob = f", {_DECAY_SYMBOL[optimizer]} = {decay:g}" if optimizer in _DECAY_SYMBOL else ""
+    path_panel(ax_path, f, {optimizer: traj}, title=f"{optimizer}, lr = {lr:g}{knob}",
+               markersize=2.0)
+
+    gaps = traj.gaps()
+    loss_panel(ax_loss, {optimizer: (gaps, color)}, steps, low=-12, high=4, every=4,
+               legend=None)
+    verdict = (traj.status if traj.diverged else
+               f"after {traj.steps} steps: gap {max(gaps[-1], 1e-16):.1e},\n"
+               f"distance {traj.distances()[-1]:.2g}")
+    ax_loss.set_title(verdict, fontsize=9)
+
+    t = np.arange(1, len(rates) + 1)
+    for i, (style, axis) in enumerate((("-", "x"), ("--", "y"))[:rates.shape[1]]):
+        ax_rate.plot(t, rates[:, i], style, color=color, label=f"{axis} coordinate")
+    log_ticks(ax_rate, -5, 3, 1)
+    ax_rate.set_xlim(0, steps)
+    ax_rate.set_xlabel("step t")
+    ax_rate.set_ylabel("effective learning rate (log scale)")
+    ax_rate.set_title("−Δθ_i / g_i for each coordinate", fontsize=10)
+    ax_rate.legend(loc="lower right", fontsize=8)
+
+
+# -- the exercise check ---------------------------------------------------------------------
+def check_rmsprop_steps(answer, grads, lr: float, beta: float, eps: float, theta0=0.0,
+                        rtol: float = 1e-3) -> feedback.Feedback:
+    r"""Check hand-computed RMSProp iterates :math:`\theta_1, \dots, \theta_T` for the given
+    gradients :math:`g_1, \dots, g_T` (one per row of ``grads``), from ``theta0`` with
+    :math:`s_0 = 0`, in the book's (and PyTorch's) form:
+
+    .. math:: s_t = \beta s_{t-1} + (1-\beta) g_t^2, \qquad
+              \theta_t = \theta_{t-1} - \alpha\, g_t / (\sqrt{s_t} + \epsilon).
+
+    Recognised slips (:func:`rmsprop_slips`): :math:`\epsilon` inside the root (Keras,
+    Andrew Ng's course), a forgotten :math:`(1-\beta)`, a bias-corrected
+    :math:`s_t/(1-\beta^t)` (that is Adam's second moment), AdaGrad's sum
+    :math:`s_t = s_{t-1} + g_t^2`, no square root, and a step uphill. Answers count as right
+    to a relative tolerance ``rtol`` (default 0.1%).
+    """
+    lr = check_in_range("lr", lr, 0.0)
+    beta = check_in_range("beta", beta, 0.0, 1.0, high_open=True)
+    eps = check_in_range("eps", eps, 0.0)
+    rtol = check_in_range("rtol", rtol, 0.0, low_open=True)
+    grads = check_finite_array("grads", grads)
+    if grads.ndim not in (1, 2) or len(grads) == 0:
+        raise ValueError(f"grads must be a non-empty 1-D array (one number per step) or 2-D "
+                         f"(one row per step), got shape {grads.shape}")
+    scalar = grads.ndim == 1
+    grads = grads.reshape(len(grads), -1)
+    theta0 = check_finite_array("theta0", theta0)
+    if theta0.ndim > 1 or (theta0.ndim == 1 and theta0.shape[0] != grads.shape[1]):
+        raise ValueError(f"theta0 must be a number or have one entry per coordinate "
+                         f"({grads.shape[1]}), got shape {theta0.shape}")
+    theta0 = np.broadcast_to(theta0, grads.shape[1:]).astype(float)
+
+    with np.errstate(divide="ignore", invalid="ignore"):   # ε = 0 may divide 0 by 0
+        expected = gdlab.replay(gdlab.RMSProp(lr=lr, beta=beta, eps=eps), grads, theta0)[1:]
+        hints = [(alternative, text)
+                 for alternative, text in rmsprop_slips(grads, lr, beta, eps, theta0)
+                 if not np.allclose(alternative, expected, rtol=rtol, atol=1e-12)]
+    if scalar:
+        answer = feedback.as_column(answer, len(expected))
+    names = [f"θ{t}" for t in range(1, len(expected) + 1)]
+    return feedback.check_points(answer, expected, names, hints=hints, rtol=rtol, atol=1e-12)
+
+
+def rmsprop_slips(grads, lr: float, beta: float, eps: float, theta0) -> list:
+    r"""The usual slips in RMSProp steps by hand, each as ``(iterates θ_1..θ_T, explanation)``
+    for the gradients ``grads`` (shape (T, d)) from ``theta0`` (shape (d,))."""
+    def replayed(optimizer, gradients=grads):
+        return gdlab.replay(optimizer, gradients, theta0)[1:]
+
+    s = gdlab.ewma(grads * grads, beta)   # RMSProp's s_1..s_T: open loop, s needs no θ
+    return [
+        (replayed(gdlab.RMSProp(lr=lr, beta=beta, eps=eps, eps_inside=True)),
+         "you put ε inside the square root, g/√(s + ε), as Keras and Andrew Ng's course do. "
+         "This exercise uses PyTorch's form g/(√s + ε); with small gradients the two differ "
+         "a lot."),
+        # slip: s ← βs + g², the average without its weight (1 − β), which is s/(1 − β)
+        (theta0 - lr * np.cumsum(grads / (np.sqrt(s / (1.0 - beta)) + eps), axis=0),
+         "the new squared gradient enters with weight (1 − β): s ← βs + (1 − β)g², not "
+         "βs + g²."),
+        (replayed(gdlab.Adam(lr=lr, beta1=0.0, beta2=beta, eps=eps)),
+         "you divided s by (1 − β^t). That bias correction belongs to Adam (chapter 7); "
+         "RMSProp uses s as it is."),
+        (replayed(gdlab.AdaGrad(lr=lr, eps=eps)),
+         "you added the squares up, s ← s + g²: that is AdaGrad. RMSProp keeps an "
+         "exponentially weighted average, s ← βs + (1 − β)g²."),
+        # slip: no square root, θ ← θ − lr·g/(s + ε)
+        (theta0 - lr * np.cumsum(grads / (s + eps), axis=0),
+         "you divided by s + ε; RMSProp divides by the root mean square, √s + ε."),
+        (replayed(gdlab.RMSProp(lr=lr, beta=beta, eps=eps), -grads),
+         "every step went uphill: θ ← θ − lr·g/(√s + ε) subtracts."),
+    ]

@@ -1,0 +1,165 @@
+"""Companion of chapter 6, *Adam* (``chapters/06-adam.ipynb``).
+
+It holds the chapter's explorer, Adam on a landscape for a grid of α, β1 and β2
+(:func:`explorer`), and the check of its first exercise, Adam's first steps by hand
+(:func:`check_adam_steps`).
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from gdlab import plots
+from gdlab.ewma import effective_window, ewma
+from gdlab.explorer import Explorer, loss_panel, path_panel, verdict_box
+from gdlab.feedback import Feedback, check_points
+from gdlab.functions import Function
+from gdlab.optimizers import Adam
+from gdlab.run import replay, run
+from gdlab.validation import check_finite_array, check_in_range, check_positive_int
+
+__all__ = ["explorer", "check_adam_steps"]
+
+
+# -- the explorer -------------------------------------------------------------------------
+def explorer(f: Function, x0, lrs: Sequence[float], beta1s: Sequence[float],
+             beta2s: Sequence[float], steps: int = 200, tol: float = 1e-6,
+             start: dict | None = None) -> Explorer:
+    r"""Adam on ``f`` from ``x0`` for each learning rate :math:`\alpha` (``lr``) and decay
+    rates ``beta1``, ``beta2``: the path on the contour plot and the loss curve.
+
+    ``result(lr=..., beta1=..., beta2=...)`` is a dict with the ``trajectory``,
+    ``steps_to_tol`` (the step from which the gap :math:`f - f^*` stays below ``tol``; None
+    if it never does), the ``final_gap``, and ``largest_step``, the largest
+    :math:`|\Delta\theta_i|/\alpha` of the run (about 1 or less: Adam's step is measured in
+    units of :math:`\alpha`). ``start={"lr": ..., "beta1": ..., "beta2": ...}`` picks the
+    first picture.
+    """
+    steps = check_positive_int("steps", steps)
+    tol = float(tol)
+
+    def compute(lr, beta1, beta2):
+        traj = run(Adam(lr=lr, beta1=beta1, beta2=beta2), f, x0, steps)
+        moves = np.abs(np.diff(traj.xs, axis=0))
+        return {"trajectory": traj, "steps_to_tol": traj.steps_to(tol, "gap"),
+                "final_gap": float(traj.gaps()[-1]),
+                "largest_step": float(moves.max() / lr) if len(moves) and lr > 0 else 0.0}
+
+    def draw(fig, result, lr, beta1, beta2):
+        ax_path, ax_loss = fig.subplots(1, 2, width_ratios=[1.6, 1])
+        path_panel(ax_path, f, {f"Adam, α = {lr:g}": result["trajectory"]},
+                   title=f"α = {lr:g}, β1 = {beta1:g} (window ≈ {effective_window(beta1):.0f}), "
+                         f"β2 = {beta2:g} (window ≈ {effective_window(beta2):.0f})",
+                   levels=12, resolution=100, markersize=1.5)
+        loss_panel(ax_loss, {"Adam": (result["trajectory"].gaps(), plots.color_of("Adam"))},
+                   steps, ylabel="gap f(x_t) − f* (log scale)", title=f"Loss on {f.name}",
+                   legend=None)
+        verdict_box(ax_loss, _verdict(result, tol))
+
+    return Explorer({"lr": list(lrs), "beta1": list(beta1s), "beta2": list(beta2s)}, compute,
+                    draw, start=start, title="Adam explorer: α, β1 and β2",
+                    figsize=(10.0, 4.0), dpi=72, max_frames=40)
+
+
+def _verdict(result: dict, tol: float) -> str:
+    """The explorer's verdict box: diverged, the step from which the gap stays below
+    ``tol``, or the final gap; then the largest step in units of α."""
+    traj = result["trajectory"]
+    if traj.diverged:
+        verdict = "diverged"
+    elif result["steps_to_tol"] is None:
+        verdict = f"gap {result['final_gap']:.1e} after {traj.steps} steps"
+    else:
+        verdict = f"gap < {tol:g} from step {result['steps_to_tol']}"
+    return verdict + f"\nlargest step: {result['largest_step']:.2f} α"
+
+
+# -- exercise 1: Adam's steps by hand -----------------------------------------------------
+def check_adam_steps(answer, grads, lr: float = 1e-3, beta1: float = 0.9, beta2: float = 0.999,
+                     eps: float = 1e-8, rtol: float = 1e-3) -> Feedback:
+    r"""Check hand-computed Adam steps :math:`\Delta\theta_t = \theta_t - \theta_{t-1}` for the
+    gradients ``grads`` (one row per step, one column per parameter; a flat list is a single
+    parameter), starting from :math:`m_0 = v_0 = 0`:
+
+    .. math::
+        m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t, \quad v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2,
+        \quad \Delta\theta_t = -\alpha\, \frac{m_t/(1-\beta_1^t)}{\sqrt{v_t/(1-\beta_2^t)} + \epsilon}.
+
+    The expected steps are those of :class:`gdlab.Adam` fed ``grads``. Agreement to a
+    relative ``rtol`` (default 0.1%, so four significant digits are enough) counts as right.
+    Recognised slips: no bias correction, bias correction of only :math:`m` or only
+    :math:`v`, :math:`\epsilon` inside the square root, no square root, the
+    :math:`(1-\beta)` factors left out, :math:`g_t` used instead of :math:`m_t` (that is
+    RMSProp), a step uphill, and the parameters :math:`\theta_t` (from :math:`\theta_0 = 0`)
+    given instead of the steps.
+    """
+    lr = check_in_range("lr", lr, 0.0)
+    beta1 = check_in_range("beta1", beta1, 0.0, 1.0, high_open=True)
+    beta2 = check_in_range("beta2", beta2, 0.0, 1.0, high_open=True)
+    eps = check_in_range("eps", eps, 0.0)
+    rtol = check_in_range("rtol", rtol, 0.0, low_open=True)
+    grads = check_finite_array("grads", grads)
+    if grads.ndim == 1:
+        grads = grads[:, None]
+    if grads.ndim != 2 or grads.shape[0] == 0:
+        raise ValueError(f"grads must be a list of gradients, one per step (shape (T,) or "
+                         f"(T, d)), got shape {grads.shape}")
+    thetas = replay(Adam(lr=lr, beta1=beta1, beta2=beta2, eps=eps), grads)
+    expected = np.diff(thetas, axis=0)
+    hints = [(alternative, explanation)
+             for alternative, explanation in _slips(grads, lr, beta1, beta2, eps)
+             if not np.allclose(alternative, expected, rtol=rtol, atol=1e-12)]
+    hints.append((thetas[1:],
+                  "these look like the parameters θ_t, starting from θ_0 = 0; the exercise "
+                  "asks for the steps Δθ_t = θ_t − θ_{t−1}."))
+    names = [f"Δθ{t}" for t in range(1, len(grads) + 1)]
+    given = answer
+    if np.size(answer) == grads.size:
+        given = np.reshape(np.asarray(answer, dtype=float), grads.shape)
+    return check_points(given, expected, names, hints=hints, rtol=rtol, atol=1e-12)
+
+
+def _steps(optimizer, grads) -> np.ndarray:
+    """The steps :math:`\\Delta\\theta_t` of ``optimizer`` fed ``grads``, from θ_0 = 0."""
+    return np.diff(replay(optimizer, grads), axis=0)
+
+
+def _slips(grads, lr, beta1, beta2, eps) -> list:
+    """The usual slips of exercise 1 as ``(steps, explanation)``, in the order they are
+    tried: those a library flag expresses run :class:`gdlab.Adam`, the others are Adam's
+    last line written wrongly on the library's averages :math:`m_t, \\hat m_t, v_t, \\hat v_t`."""
+    m, m_hat = ewma(grads, beta1), ewma(grads, beta1, bias_correction=True)
+    v, v_hat = ewma(grads ** 2, beta2), ewma(grads ** 2, beta2, bias_correction=True)
+    with np.errstate(divide="ignore", invalid="ignore"):   # non-finite slips never match
+        only_m_corrected = -lr * m_hat / (np.sqrt(v) + eps)
+        only_v_corrected = -lr * m / (np.sqrt(v_hat) + eps)
+        eps_inside = -lr * m_hat / np.sqrt(v_hat + eps)
+        no_root = -lr * m_hat / (v_hat + eps)
+        # no (1 − β) factors: m ← β1·m + g sums to m/(1 − β1), v ← β2·v + g² to v/(1 − β2)
+        undamped = -lr * (m_hat / (1.0 - beta1)) / (np.sqrt(v_hat / (1.0 - beta2)) + eps)
+    return [
+        (_steps(Adam(lr, beta1, beta2, eps, bias_correction=False), grads),
+         "these are the steps without bias correction. Divide m by 1 − β1^t and v by "
+         "1 − β2^t before taking the step: at t = 1 that makes m̂ = g and v̂ = g²."),
+        (only_m_corrected,
+         "you corrected m but not v: divide v by 1 − β2^t too (at t = 1 that is 0.001, "
+         "which changes √v̂ by a factor of about 31.6)."),
+        (only_v_corrected,
+         "you corrected v but not m: divide m by 1 − β1^t too."),
+        (eps_inside,
+         "you put ε inside the square root, √(v̂ + ε). Adam (the paper, PyTorch) adds it "
+         "outside, √v̂ + ε; inside, ε = 1e-8 acts like 1e-4 when v̂ is tiny."),
+        (no_root,
+         "you divided by v̂ (+ ε) instead of √v̂ + ε: the step needs the square root, so "
+         "that it has the units of θ and not of 1/g."),
+        (undamped,
+         "you left out the (1 − β) factors: m ← β1·m + (1 − β1)·g and "
+         "v ← β2·v + (1 − β2)·g²."),
+        (_steps(Adam(lr, 0.0, beta2, eps), grads),   # m_t = g_t: RMSProp, bias-corrected
+         "you used the gradient g_t in the numerator instead of the average m̂_t: that is "
+         "RMSProp with bias correction, not Adam."),
+        (_steps(Adam(lr, beta1, beta2, eps), -grads),   # a descent method on −f climbs f
+         "every step went uphill: Adam subtracts α·m̂/(√v̂ + ε)."),
+    ]

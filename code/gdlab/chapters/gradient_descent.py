@@ -1,0 +1,188 @@
+"""Companion of chapter 1, *Gradient descent* (``chapters/01-gradient-descent.ipynb``).
+
+It holds the chapter's learning-rate explorer, :func:`explorer`, and the checks of its
+exercises: a gradient by hand (:func:`check_gradient`), gradient-descent steps by hand
+(:func:`check_gd_steps`), the largest stable learning rate on a quadratic
+(:func:`check_stable_learning_rate`) and a learner's own central differences
+(:func:`check_central_difference`).
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from gdlab import plots
+from gdlab.explorer import Explorer, loss_panel, path_panel
+from gdlab.feedback import (Feedback, Uphill, as_column, check_number, check_points,
+                            format_point, matching_hint)
+from gdlab.functions import (Function, Quadratic, beale, numerical_gradient, relative_error,
+                             rosenbrock)
+from gdlab.optimizers import SGD
+from gdlab.run import Trajectory, run
+from gdlab.theory import gd_optimal_lr
+
+__all__ = ["explorer", "check_gradient", "check_gd_steps", "check_stable_learning_rate",
+           "check_central_difference"]
+
+
+# -- the explorer -------------------------------------------------------------------------
+def explorer(f: Function, x0, lrs: Sequence[float], steps: int = 30,
+             start: dict | None = None) -> Explorer:
+    r"""Gradient descent :math:`x \leftarrow x - \alpha\nabla f(x)` on ``f`` from ``x0`` with
+    each learning rate :math:`\alpha` in ``lrs``: the path on the contour plot and the gap
+    :math:`f(x_t) - f^*` on a log scale. The loss axis has the same limits in every frame
+    (spanning all the runs), so moving the slider compares the curves.
+
+    ``result(lr=...)`` is the run shown, ``gdlab.run(gdlab.SGD(lr=lr), f, x0, steps)``;
+    ``start={"lr": value}`` picks the first frame (default: the middle of ``lrs``).
+    """
+
+    def compute(lr):
+        return run(SGD(lr=lr), f, x0, steps)
+
+    low, high = _shared_decades([compute(lr) for lr in lrs])
+
+    def draw(fig, traj, lr):
+        ax_path, ax_loss = fig.subplots(1, 2, width_ratios=[1.3, 1])
+        path_panel(ax_path, f, {f"GD, lr = {lr:g}": traj},
+                   title=f"Gradient descent on {f.name}")
+        verdict = traj.status if traj.diverged else f"final gap {traj.gaps()[-1]:.2e}"
+        loss_panel(ax_loss, {"gradient descent": (traj.gaps(), plots.color_of("SGD"))}, steps,
+                   low=low, high=high, every=max(1, int(np.ceil((high - low) / 6))),
+                   title=f"lr = {lr:g}: {verdict}", legend=None)
+
+    return Explorer({"lr": list(lrs)}, compute, draw, start=start,
+                    title="Learning rate explorer")
+
+
+def _shared_decades(runs: Sequence[Trajectory]) -> tuple[int, int]:
+    r"""Powers of ten :math:`10^{low} < f(x_t) - f^* < 10^{high}` for every gap of every run
+    (with a margin of a factor 3; gaps below :math:`10^{-16}` count as :math:`10^{-16}`)."""
+    gaps = np.concatenate([traj.gaps() for traj in runs])
+    gaps = np.maximum(gaps[np.isfinite(gaps)], 1e-16)
+    return int(np.floor(np.log10(gaps.min() / 3))), int(np.ceil(np.log10(gaps.max() * 3)))
+
+
+# -- exercise 1: a gradient and two steps by hand -----------------------------------------
+def check_gradient(answer, f: Function, x) -> Feedback:
+    r"""Check a hand-computed gradient :math:`\nabla f(x)`, one partial derivative at a time."""
+    g = f.grad(np.asarray(x, dtype=float))
+    hints = [(-g, "that is minus the gradient: the gradient points uphill, the step goes "
+                  "along its negative."),
+             (g[::-1], "the two partial derivatives are swapped.")]
+    axes = "xyzw" if len(g) <= 4 else [f"x{k}" for k in range(1, len(g) + 1)]
+    names = [f"∂f/∂{axis}" for axis in axes[:len(g)]]
+    return check_points(as_column(answer, len(g)), g.reshape(-1, 1), names=names,
+                        sequential=False,
+                        hints=[(h.reshape(-1, 1), text) for h, text in hints])
+
+
+def check_gd_steps(answer, f: Function, x0, lr: float, steps: int) -> Feedback:
+    r"""Check ``steps`` hand-computed gradient-descent iterates
+    :math:`x_{t+1} = x_t - \alpha\nabla f(x_t)`, :math:`x_1, x_2, \dots` from ``x0``; a step
+    along the gradient (ascent) is recognised."""
+    expected = run(SGD(lr=lr), f, x0, steps).xs[1:]
+    uphill = run(SGD(lr=lr), Uphill(f), x0, steps).xs[1:]
+    names = [f"x{t}" for t in range(1, steps + 1)]
+    hint = (uphill, "you added lr·∇f; gradient descent subtracts it (the gradient points uphill).")
+    return check_points(answer, expected, names, hints=[hint])
+
+
+# -- exercise 2: the largest stable learning rate -----------------------------------------
+def check_stable_learning_rate(answer, A) -> Feedback:
+    r"""Check the largest constant learning rate for which gradient descent on
+    :math:`\tfrac12 x^\top A x` converges: :math:`2/L`, ``L`` the largest eigenvalue of ``A``
+    (the answer names the supremum; :math:`\alpha` itself must stay strictly below it)."""
+    quadratic = Quadratic(A)   # checks that A is symmetric; its eigenvalues are the curvatures
+    mu, L = quadratic.eigenvalues[0], quadratic.eigenvalues[-1]
+    if mu <= 0:
+        raise ValueError(f"A must be positive definite, its smallest eigenvalue is {mu:g}")
+    expected = 2.0 / L
+    hints = [(1.0 / L,   # slip: the step that lands on the minimum, not the stability limit
+              "that is 1/L, the step that lands exactly on the minimum along the "
+              "steepest direction; |1 − αL| < 1 allows up to twice as much, 2/L."),
+             (gd_optimal_lr(mu, L), "that is the *best* constant rate 2/(μ + L); the largest "
+                                    "stable one, 2/L, is larger.")]
+    if not np.isclose(mu, L):
+        hints.append((2.0 / mu,   # slip: the smallest curvature instead of the largest
+                      "you used the smallest curvature μ; the largest curvature L "
+                      "is the one that blows up first."))
+    largest_diagonal = np.max(np.diag(quadratic.A))
+    if not np.isclose(largest_diagonal, L):
+        hints.append((2.0 / largest_diagonal,   # slip: a diagonal entry taken for a curvature
+                      "the curvatures are the eigenvalues of A, not its diagonal entries "
+                      "(they coincide only when A is diagonal)."))
+    return check_number(answer, expected, name="The largest stable learning rate",
+                        hints=[(value, text) for value, text in hints
+                               if not np.isclose(value, expected)])
+
+
+# -- exercise 3: write a gradient check ---------------------------------------------------
+_TEST_QUADRATIC = Quadratic(np.array([[3.0, 1.0, 0.0], [1.0, 2.0, 0.5], [0.0, 0.5, 1.0]]),
+                            b=np.array([1.0, -1.0, 0.5]), name="a 3-D quadratic")
+_DIFFERENCE_CASES = [(rosenbrock, [-1.5, 2.0], 1e-5), (beale, [1.0, 1.5], 1e-4),
+                     (_TEST_QUADRATIC, [0.5, -1.0, 2.0], 1e-3)]
+
+
+def check_central_difference(gradient_fn) -> Feedback:
+    r"""Check a learner's ``gradient_fn(f, x, h)`` that should return the central-difference
+    gradient :math:`(f(x + he_i) - f(x - he_i))/(2h)`, on Rosenbrock, Beale and a 3-D
+    quadratic, naming the usual slips (forward differences, a missing 2, a flipped sign, an
+    ``x`` changed in place)."""
+    errors = []
+    for f, point, h in _DIFFERENCE_CASES:
+        x = np.array(point, dtype=float)
+        result, problem = _call_on_a_copy(gradient_fn, f, x, h)
+        if problem:
+            return Feedback(False, problem)
+        expected = numerical_gradient(f, x, h, "central")
+        if not np.allclose(result, expected, rtol=1e-6, atol=1e-9):
+            return Feedback(False, _difference_mismatch(result, expected, f, x, h))
+        errors.append(relative_error(result, f.grad(x)))
+    return Feedback(True, "Your central differences match on Rosenbrock, Beale and a 3-D "
+                          "quadratic; relative errors to the analytic gradients: "
+                    + ", ".join(f"{e:.0e}" if e >= 1e-12 else "< 1e-12" for e in errors) + ".")
+
+
+def _where(f: Function, x, h: float) -> str:
+    return f"{f.name} at x = {format_point(x)} with h = {h:g}"
+
+
+def _call_on_a_copy(gradient_fn, f: Function, x, h: float):
+    """``(result as an array, "")`` from the learner's ``gradient_fn(f, x, h)``, or
+    ``(None, what went wrong)``: it raised, changed ``x`` in place, or returned something
+    that is not one number per coordinate."""
+    where, given = _where(f, x, h), x.copy()
+    try:
+        result = gradient_fn(f, given, h)
+    except Exception as error:  # the learner's code: report, do not crash
+        return None, f"On {where} your function raised {type(error).__name__}: {error}"
+    if not np.array_equal(given, x):
+        return None, (f"On {where} your function changed x in place (it is now "
+                      f"{format_point(given)}): put x[i] back after each difference, "
+                      "or perturb a copy.")
+    try:
+        result = np.asarray(result, dtype=float)
+    except (TypeError, ValueError):
+        return None, f"On {where} your function returned {result!r}, not an array of numbers."
+    if result.shape != x.shape:
+        return None, (f"On {where} your function returned shape {result.shape}; "
+                      f"the gradient has one entry per coordinate, {x.shape}.")
+    return result, ""
+
+
+def _difference_mismatch(result, expected, f: Function, x, h: float) -> str:
+    """What the learner gave against the central differences, with the slip it matches."""
+    slips = [(numerical_gradient(f, x, h, "forward"),
+              "these are forward differences (f(x + h) − f(x))/h; subtract f(x − h) "
+              "instead, which cancels the O(h) error."),
+             (2 * expected,   # slip: divided by h instead of 2h
+              "you divided by h instead of 2h: the two points are 2h apart."),
+             (-expected,      # slip: f(x − h) − f(x + h)
+              "the sign is flipped: it is f(x + h) − f(x − h).")]
+    message = (f"On {_where(f, x, h)} you gave {format_point(result)}, expected "
+               f"{format_point(expected)}.")
+    hint = matching_hint(result, slips, lambda a, b: np.isclose(a, b, rtol=1e-6, atol=1e-9))
+    return message + (" Hint: " + hint if hint else "")

@@ -1,0 +1,141 @@
+r"""Chapter 4, Nesterov accelerated gradient: its explorer and its exercise check.
+
+* :func:`explorer` runs heavy-ball momentum and Nesterov side by side on one landscape;
+* :func:`check_steps` checks two (or more) Nesterov steps computed by hand and recognises
+  the usual slips: heavy-ball steps, Sutskever's :math:`\theta_t` instead of the stored
+  point, the "Deep Learning from Scratch" update with the velocity renewed too early, and
+  gradient ascent.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from gdlab import plots, theory
+from gdlab.explorer import Explorer, loss_panel, path_panel
+from gdlab.feedback import Feedback, Uphill, check_points
+from gdlab.functions import Function
+from gdlab.optimizers import Momentum, Nesterov
+from gdlab.run import run
+from gdlab.validation import check_in_range, check_positive_int
+
+__all__ = ["explorer", "check_steps"]
+
+
+# -- the explorer -------------------------------------------------------------------------
+def explorer(f: Function, x0, lrs: Sequence[float], betas: Sequence[float], steps: int = 60,
+             start: dict | None = None) -> Explorer:
+    r"""Heavy-ball momentum and Nesterov with the same ``lr`` and ``beta`` on ``f`` from ``x0``:
+    both paths on one contour plot, both loss curves beside it.
+
+    ``result(lr=..., beta=...)`` is a dict ``{"Momentum": Trajectory, "Nesterov": Trajectory}``.
+    For a quadratic the path panel also names NAG's effective momentum
+    :math:`\beta(1-\alpha\lambda)` along the flattest and the steepest direction.
+    """
+    steps = check_positive_int("steps", steps)
+
+    def compute(lr, beta):
+        return {"Momentum": run(Momentum(lr=lr, beta=beta), f, x0, steps),
+                "Nesterov": run(Nesterov(lr=lr, beta=beta), f, x0, steps)}
+
+    def draw(fig, trajs, lr, beta):
+        ax_path, ax_loss = fig.subplots(1, 2, width_ratios=[1.3, 1])
+        path_panel(ax_path, f, {"Momentum (heavy ball)": trajs["Momentum"],
+                                "Nesterov": trajs["Nesterov"]},
+                   title=_path_title(f, lr, beta))
+        verdicts = ", ".join(f"{name}: {_verdict(traj)}" for name, traj in trajs.items())
+        loss_panel(ax_loss, {name: (traj.gaps(), plots.color_of(name))
+                             for name, traj in trajs.items()},
+                   steps, low=-10, high=_top_power(trajs["Nesterov"].gaps()[0]),
+                   title=f"After {steps} steps\n{verdicts}")
+
+    return Explorer({"lr": list(lrs), "beta": list(betas)}, compute, draw, start,
+                    title="Momentum vs Nesterov", figsize=(9.0, 4.0), max_frames=40)
+
+
+def _path_title(f: Function, lr: float, beta: float) -> str:
+    r"""``lr`` and ``beta``; for a quadratic also NAG's effective momentum
+    :math:`\beta(1-\alpha\lambda)` at the smallest and the largest curvature."""
+    title = f"lr = {lr:g}, β = {beta:g}"
+    eigenvalues = getattr(f, "eigenvalues", None)
+    if eigenvalues is not None and len(eigenvalues) > 1:
+        flat, steep = theory.nesterov_effective_momentum(
+            np.array([eigenvalues[0], eigenvalues[-1]]), lr, beta)
+        title += f"\nNAG's effective momentum: {flat:.2f} (flat), {steep:.2f} (steep)"
+    return title
+
+
+def _top_power(first_gap: float) -> int:
+    """The loss axis reaches two powers of ten above the starting gap."""
+    return int(np.ceil(np.log10(max(first_gap, 1e-10)))) + 2
+
+
+def _verdict(traj) -> str:
+    """How a run ended, in a few words: diverged (stopped early), growing (the loss gap ended
+    above where it started, an unstable run that has not blown up yet) or the final gap."""
+    if traj.diverged:
+        return "diverged"
+    gaps = traj.gaps()
+    if gaps[-1] > gaps[0]:
+        return f"growing, gap {gaps[-1]:.1e}"
+    return f"gap {gaps[-1]:.1e}"
+
+
+# -- the exercise check -------------------------------------------------------------------
+def check_steps(answer, f: Function, x0, lr: float, beta: float, steps: int = 2) -> Feedback:
+    r"""Check ``steps`` hand-computed Nesterov iterates x1, x2, ... from ``x0`` (velocity 0).
+
+    The iterates are the points NAG stores and takes gradients at (Bengio's form, as in
+    ``gdlab.Nesterov`` and ``torch.optim.SGD(nesterov=True)``):
+
+    .. math:: g = \nabla f(x), \quad v \leftarrow \beta v + g, \quad x \leftarrow x - \alpha(g + \beta v).
+
+    Recognised slips: heavy-ball steps (no look-ahead), Sutskever's :math:`\theta_t` instead of
+    the stored point :math:`\theta_t + \beta v_t`, the "Deep Learning from Scratch" update with
+    the velocity renewed *before* :math:`x \leftarrow x + \beta^2 v - (1+\beta)\alpha g`, and
+    a flipped sign (gradient ascent).
+    """
+    lr = check_in_range("lr", lr, 0.0)   # a number: the Sutskever hint needs lr itself
+    steps = check_positive_int("steps", steps)
+    stored = run(Nesterov(lr=lr, beta=beta), f, x0, steps).xs   # checks beta and x0 too
+    hints = [
+        (run(Momentum(lr=lr, beta=beta), f, x0, steps).xs[1:],
+         "these are heavy-ball momentum steps, x ← x − lr·v. Nesterov's step is "
+         "x ← x − lr·(g + β·v), with the v just updated: the look-ahead counts the "
+         "gradient once more."),
+        (_sutskever_points(f, stored, lr),
+         "these are Sutskever's θ_t. The exercise asks for the points NAG stores and takes "
+         "gradients at, θ_t + β·v_t (Bengio's form, PyTorch's nesterov=True)."),
+        (run(_VelocityRenewedFirst(lr=lr, beta=beta), f, x0, steps).xs[1:],
+         "you renewed the velocity v ← βv − lr·g before x ← x + β²v − (1+β)·lr·g; that "
+         "formula needs the velocity from before this step (equivalently x ← x + βv − lr·g "
+         "with the new v)."),
+        (run(Nesterov(lr=lr, beta=beta), Uphill(f), x0, steps).xs[1:],
+         "every step went uphill: the gradient enters with a minus sign, x ← x − lr·(g + βv)."),
+    ]
+    names = [f"x{t}" for t in range(1, steps + 1)]
+    return check_points(answer, stored[1:], names, hints=hints)
+
+
+def _sutskever_points(f: Function, stored, lr: float) -> np.ndarray:
+    r"""Slip: Sutskever's :math:`\theta_1, \theta_2, \dots` instead of NAG's stored points.
+
+    With :math:`\theta_t = \tilde\theta_t - \beta v_t` and
+    :math:`\tilde\theta_t = \tilde\theta_{t-1} + \beta v_t - \alpha g_t` each is a plain
+    gradient step from the stored point before it,
+    :math:`\theta_t = \tilde\theta_{t-1} - \alpha\nabla f(\tilde\theta_{t-1})`."""
+    return np.array([x - lr * f.grad(x) for x in stored[:-1]])
+
+
+class _VelocityRenewedFirst(Nesterov):
+    r"""Slip of the source notes: :math:`v \leftarrow \beta v - \alpha g` first, then
+    :math:`x \leftarrow x + \beta^2 v - (1+\beta)\alpha g` with that *new* :math:`v` (the
+    formula wants the old one). Here ``v`` is a displacement, not PyTorch's buffer."""
+
+    def step(self, param, grad, state, lr):
+        v = state["v"]
+        v *= self.beta
+        v -= lr * grad
+        param += self.beta ** 2 * v - (1.0 + self.beta) * lr * grad
