@@ -29,15 +29,18 @@ def text_outputs(notebook: dict) -> list[str]:
             continue
         if "nbval-ignore-output" in cell.get("metadata", {}).get("tags", []):
             continue
+        pieces = []   # a kernel may split one print into several stream outputs: join them
         for output in cell.get("outputs", []):
             if output["output_type"] == "stream":
-                text = output["text"]
+                pieces.append(_text(output["text"]))
             elif "text/plain" in output.get("data", {}):
-                text = output["data"]["text/plain"]
-            else:
-                continue
-            lines += ("".join(text) if isinstance(text, list) else text).splitlines()
+                pieces.append(_text(output["data"]["text/plain"]) + "\n")
+        lines += "".join(pieces).splitlines()
     return lines
+
+
+def _text(value) -> str:
+    return "".join(value) if isinstance(value, list) else value
 
 
 def committed(path: Path, revision: str) -> dict:

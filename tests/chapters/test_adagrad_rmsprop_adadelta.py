@@ -1,15 +1,38 @@
-"""Chapter 5 (AdaGrad, RMSProp, AdaDelta): closed forms, the sparse data set, the RMSProp
-exercise check and the adaptive explorer."""
+"""Tests for chapter 5 (AdaGrad, RMSProp, AdaDelta): the companion module
+gdlab.chapters.adagrad_rmsprop_adadelta, its RMSProp exercise check and its explorer.
 
+The check's expected answers and slips are compared with the rules written out by hand
+below, independently of gdlab.
+"""
+
+import inspect
 import math
+import warnings
 
 import numpy as np
 import pytest
+from matplotlib.figure import Figure
 
 import gdlab
-from gdlab import checks, theory
-from gdlab.problems import LeastSquares
-from gdlab.widgets import adaptive_explorer
+from gdlab.chapters import adagrad_rmsprop_adadelta
+from gdlab.chapters.adagrad_rmsprop_adadelta import check_rmsprop_steps, explorer as make_explorer
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def test_companion_exports_its_explorer_and_its_check():
+    assert adagrad_rmsprop_adadelta.__all__ == ["ADAPTIVE_OPTIMIZERS", "explorer",
+                                                "check_rmsprop_steps", "rmsprop_slips"]
+    assert adagrad_rmsprop_adadelta.ADAPTIVE_OPTIMIZERS == ("AdaGrad", "RMSProp", "AdaDelta")
+    assert list(inspect.signature(make_explorer).parameters) == [
+        "functions", "lrs", "decays", "optimizers", "start"]
+    assert list(inspect.signature(check_rmsprop_steps).parameters) == [
+        "answer", "grads", "lr", "beta", "eps", "theta0", "rtol"]
+
+
+def test_companion_imports_the_library_only():
+    source = inspect.getsource(adagrad_rmsprop_adadelta)
+    assert "gdlab.chapters" not in source and "from ." not in source
 
 
 # -- the RMSProp exercise check --------------------------------------------------------------
@@ -34,8 +57,8 @@ def test_rmsprop_steps_accepts_the_right_answer_and_rounding():
     # first step by hand: s = 0.1 g^2 = (0.4, 4e-5); theta1 = 1 - 0.1 g / (sqrt(s) + 1e-3)
     assert RIGHT[0] == pytest.approx([1 - 0.2 / (math.sqrt(0.4) + 1e-3),
                                       1 - 0.002 / (math.sqrt(4e-5) + 1e-3)])
-    assert checks.rmsprop_steps(RIGHT, **ARGS)
-    assert checks.rmsprop_steps(np.round(RIGHT, 4), **ARGS)
+    assert check_rmsprop_steps(RIGHT, **ARGS)
+    assert check_rmsprop_steps(np.round(RIGHT, 4), **ARGS)
     opt, x, torch_like = gdlab.RMSProp(lr=0.1, beta=0.9, eps=1e-3), np.array([1.0, 1.0]), []
     for g in GRADS:
         opt.update(x, np.array(g))
@@ -57,7 +80,7 @@ def test_rmsprop_steps_accepts_the_right_answer_and_rounding():
      "uphill"),
 ])
 def test_rmsprop_steps_names_the_slip(slip, phrase):
-    feedback = checks.rmsprop_steps(slip, **ARGS)
+    feedback = check_rmsprop_steps(slip, **ARGS)
     assert not feedback
     assert phrase in feedback.message
 
@@ -65,8 +88,9 @@ def test_rmsprop_steps_names_the_slip(slip, phrase):
 def test_rmsprop_steps_points_at_the_first_wrong_value():
     wrong = RIGHT.copy()
     wrong[1, 1] += 0.05
-    feedback = checks.rmsprop_steps(wrong, **ARGS)
-    assert not feedback and "θ1 is right" in feedback.message and "θ2 is wrong" in feedback.message
+    feedback = check_rmsprop_steps(wrong, **ARGS)
+    assert not feedback
+    assert "θ1 is right" in feedback.message and "θ2 is wrong" in feedback.message
     assert "Hint" not in feedback.message
 
 
@@ -74,29 +98,29 @@ def test_rmsprop_steps_one_coordinate_and_shapes():
     expected = by_hand(lambda s, g, t: 0.9 * s + 0.1 * g * g,
                        lambda s, t: np.sqrt(s) + 1e-3)[:, 0]
     args = dict(grads=[2.0, -1.0], lr=0.1, beta=0.9, eps=1e-3, theta0=1.0)
-    assert checks.rmsprop_steps(expected, **args)
-    assert "shape (2, 1)" in checks.rmsprop_steps([1.0, 2.0, 3.0], **args).message
+    assert check_rmsprop_steps(expected, **args)
+    assert "shape (2, 1)" in check_rmsprop_steps([1.0, 2.0, 3.0], **args).message
     # with a tiny eps inside and outside agree, so that is not called a slip
-    close = checks.rmsprop_steps([0.5], grads=[3.0], lr=0.1, beta=0.9, eps=1e-8)
+    close = check_rmsprop_steps([0.5], grads=[3.0], lr=0.1, beta=0.9, eps=1e-8)
     assert not close and "Hint" not in close.message
     with pytest.raises(ValueError, match="theta0 must be a number or have one entry"):
-        checks.rmsprop_steps(RIGHT, GRADS, 0.1, 0.9, 1e-3, theta0=[1.0, 1.0, 1.0])
+        check_rmsprop_steps(RIGHT, GRADS, 0.1, 0.9, 1e-3, theta0=[1.0, 1.0, 1.0])
     with pytest.raises(ValueError, match=r"beta must be in \[0, 1\)"):
-        checks.rmsprop_steps(RIGHT, GRADS, 0.1, 1.0, 1e-3)
+        check_rmsprop_steps(RIGHT, GRADS, 0.1, 1.0, 1e-3)
 
 
 # -- the explorer --------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def explorer():
-    return adaptive_explorer()
+    return make_explorer()
 
 
-def test_explorer_grid_and_defaults(explorer):
+def test_explorer_grid_and_start(explorer):
     assert explorer.controls == {"optimizer": ["AdaGrad", "RMSProp", "AdaDelta"],
                                  "lr": [0.01, 0.1, 0.3, 1.0],
                                  "function": ["ravine", "Rosenbrock"]}
     assert np.prod([len(v) for v in explorer.controls.values()]) == 24
-    assert explorer.defaults == {"optimizer": "RMSProp", "lr": 0.1, "function": "ravine"}
+    assert explorer.start == {"optimizer": "RMSProp", "lr": 0.1, "function": "ravine"}
     assert "decay β = ρ = 0.9" in explorer.title
 
 
@@ -116,8 +140,8 @@ def test_explorer_result_is_the_plain_run(explorer):
 
 
 def test_explorer_with_a_decay_control():
-    e = adaptive_explorer(lrs=[0.1, 1.0], decays=[0.9, 0.99])
-    assert e.controls["decay"] == [0.9, 0.99] and e.defaults["decay"] == 0.9
+    e = make_explorer(lrs=[0.1, 1.0], decays=[0.9, 0.99])
+    assert e.controls["decay"] == [0.9, 0.99] and e.start["decay"] == 0.9
     assert np.prod([len(v) for v in e.controls.values()]) == 24
     slow = e.result(optimizer="RMSProp", lr=0.1, decay=0.99, function="ravine")
     direct = gdlab.run(gdlab.RMSProp(lr=0.1, beta=0.99), gdlab.elongated_bowl, [-8.0, 2.0], 300)
@@ -128,7 +152,7 @@ def test_explorer_with_a_decay_control():
     np.testing.assert_array_equal(a["trajectory"].xs, b["trajectory"].xs)
     assert e.render(optimizer="AdaDelta", decay=0.99).startswith(PNG)
     with pytest.raises(ValueError, match="controls give 48 combinations"):
-        adaptive_explorer(lrs=[0.01, 0.1, 0.3, 1.0], decays=[0.9, 0.99])
+        make_explorer(lrs=[0.01, 0.1, 0.3, 1.0], decays=[0.9, 0.99])
 
 
 def test_explorer_adagrad_rates_never_grow(explorer):
@@ -149,17 +173,122 @@ def test_explorer_renders_png(explorer):
 
 
 def test_explorer_custom_functions_and_bad_input():
-    small = adaptive_explorer({"bowl": (gdlab.elongated_bowl, (-8.0, 2.0), 20)},
+    small = make_explorer({"bowl": (gdlab.elongated_bowl, (-8.0, 2.0), 20)},
                               lrs=[0.5], optimizers=["AdaGrad"])
     assert small.result()["trajectory"].steps == 20
     assert small.render().startswith(PNG)
     with pytest.raises(ValueError, match="optimizers must be chosen from"):
-        adaptive_explorer(optimizers=["Adam"])
+        make_explorer(optimizers=["Adam"])
     with pytest.raises(ValueError, match=r"functions\['bowl'\] must be a tuple"):
-        adaptive_explorer({"bowl": gdlab.elongated_bowl})
+        make_explorer({"bowl": gdlab.elongated_bowl})
     with pytest.raises(ValueError, match="functions must be a non-empty dict"):
-        adaptive_explorer({})
+        make_explorer({})
     with pytest.raises(ValueError, match="decays must list at least one"):
-        adaptive_explorer(decays=[])
+        make_explorer(decays=[])
     with pytest.raises(ValueError, match=r"beta must be in \[0, 1\)"):
-        adaptive_explorer(decays=[1.0]).result(optimizer="RMSProp")
+        make_explorer(decays=[1.0]).result(optimizer="RMSProp")
+
+
+# -- the slips come from the library's optimizers ------------------------------------------
+def test_slips_are_the_library_optimizers_with_their_flags():
+    grads, theta0 = np.array(GRADS), np.array([1.0, 1.0])
+    slips = [alternative for alternative, _ in
+             adagrad_rmsprop_adadelta.rmsprop_slips(grads, 0.1, 0.9, 1e-3, theta0)]
+    assert len(slips) == 6
+
+    def replayed(optimizer, g=grads):
+        return gdlab.replay(optimizer, g, theta0)[1:]
+
+    np.testing.assert_array_equal(slips[0], replayed(gdlab.RMSProp(0.1, 0.9, 1e-3,
+                                                                   eps_inside=True)))
+    np.testing.assert_array_equal(slips[2], replayed(gdlab.Adam(0.1, beta1=0.0, beta2=0.9,
+                                                                eps=1e-3)))
+    np.testing.assert_array_equal(slips[3], replayed(gdlab.AdaGrad(0.1, eps=1e-3)))
+    np.testing.assert_array_equal(slips[5], replayed(gdlab.RMSProp(0.1, 0.9, 1e-3), -grads))
+    # ... and every one is the slip written out by hand (the order of the hints above)
+    by_hands = [by_hand(lambda s, g, t: 0.9 * s + 0.1 * g * g, lambda s, t: np.sqrt(s + 1e-3)),
+                by_hand(lambda s, g, t: 0.9 * s + g * g, lambda s, t: np.sqrt(s) + 1e-3),
+                by_hand(lambda s, g, t: 0.9 * s + 0.1 * g * g,
+                        lambda s, t: np.sqrt(s / (1 - 0.9 ** t)) + 1e-3),
+                by_hand(lambda s, g, t: s + g * g, lambda s, t: np.sqrt(s) + 1e-3),
+                by_hand(lambda s, g, t: 0.9 * s + 0.1 * g * g, lambda s, t: s + 1e-3),
+                by_hand(lambda s, g, t: 0.9 * s + 0.1 * g * g, lambda s, t: np.sqrt(s) + 1e-3,
+                        sign=1.0)]
+    for slip, written_out in zip(slips, by_hands):
+        np.testing.assert_allclose(slip, written_out, rtol=1e-12)
+
+
+def test_a_slip_is_named_for_one_coordinate_too():
+    # AdaGrad on g = 2, -1 from 1: s = 4, then 5
+    theta1 = 1 - 0.1 * 2 / (2 + 1e-3)
+    adagrad = [theta1, theta1 + 0.1 * 1 / (math.sqrt(5) + 1e-3)]
+    feedback = check_rmsprop_steps(adagrad, grads=[2.0, -1.0], lr=0.1, beta=0.9, eps=1e-3,
+                                   theta0=1.0)
+    assert not feedback and "that is AdaGrad" in feedback.message
+    assert feedback.message.startswith("θ1 should be 0.684271; you gave 0.90005.")
+
+
+def test_a_slip_that_counts_as_right_is_not_offered_as_a_hint():
+    # eps chosen so that eps inside the root changes theta_1 by about half the tolerance:
+    # that variant is accepted as right, so it must not explain a wrong answer near it
+    rtol, eps = 1e-3, 2.7e-4
+    right = -0.1 / (math.sqrt(0.1) + eps)
+    inside = -0.1 / math.sqrt(0.1 + eps)
+    assert 0.3 * rtol < abs(inside / right - 1) < 0.7 * rtol
+    assert check_rmsprop_steps([inside], grads=[1.0], lr=0.1, beta=0.9, eps=eps)
+    near_inside = right + 1.2 * rtol * abs(right) * np.sign(inside - right)
+    assert abs(near_inside - inside) <= rtol * abs(inside)
+    feedback = check_rmsprop_steps([near_inside], grads=[1.0], lr=0.1, beta=0.9, eps=eps)
+    assert not feedback and "Hint" not in feedback.message
+
+
+def test_eps_zero_and_a_zero_gradient_warn_about_nothing():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        feedback = check_rmsprop_steps([[0.0], [0.5]], grads=[[0.0], [1.0]], lr=0.1,
+                                       beta=0.9, eps=0.0)
+    assert not feedback
+
+
+# -- start values and the panels -----------------------------------------------------------
+def test_start_overrides_the_preferred_values():
+    e = make_explorer(start={"optimizer": "AdaGrad", "lr": 1.0})
+    assert e.start == {"optimizer": "AdaGrad", "lr": 1.0, "function": "ravine"}
+    np.testing.assert_array_equal(
+        e.result()["trajectory"].xs,
+        gdlab.run(gdlab.AdaGrad(lr=1.0), gdlab.elongated_bowl, [-8.0, 2.0], 300).xs)
+    with_decay = make_explorer(lrs=[0.1, 1.0], decays=[0.9, 0.99], start={"decay": 0.99})
+    assert with_decay.start == {"optimizer": "RMSProp", "lr": 0.1, "function": "ravine",
+                                "decay": 0.99}
+    # without RMSProp or lr = 0.1 in the lists the preferred start is the first of each
+    other = make_explorer(lrs=[0.5, 2.0], optimizers=["AdaDelta", "AdaGrad"])
+    assert other.start == {"optimizer": "AdaDelta", "lr": 0.5, "function": "ravine"}
+    with pytest.raises(ValueError, match=r"start\['lr'\] must be one of"):
+        make_explorer(start={"lr": 0.5})
+    with pytest.raises(ValueError, match="not a control"):
+        make_explorer(start={"decay": 0.9})   # a fixed decay is no control
+
+
+def drawn(e, **values):
+    fig = Figure(figsize=(10.5, 3.6))
+    values = {**e.start, **values}
+    e.draw(fig, e.result(**values), **values)
+    return fig.axes
+
+
+def test_the_three_panels_are_titled_and_labelled(explorer):
+    ax_path, ax_loss, ax_rate = drawn(explorer)
+    assert ax_path.get_title() == "RMSProp, lr = 0.1, β = 0.9"
+    assert [t.get_text() for t in ax_path.get_legend().get_texts()] == ["minimum", "RMSProp"]
+    assert ax_loss.get_title().startswith("after 300 steps: gap ")
+    assert ax_loss.get_yscale() == "log" and ax_loss.get_xlabel() == "step t"
+    assert np.log10(ax_loss.get_ylim()) == pytest.approx((-12, 4))
+    assert [t.get_text() for t in ax_loss.get_yticklabels()] == ["1e-12", "1e-8", "1e-4",
+                                                                 "1", "1e4"]
+    assert ax_rate.get_yscale() == "log" and "effective learning rate" in ax_rate.get_ylabel()
+    assert np.log10(ax_rate.get_ylim()) == pytest.approx((-5, 3))
+    assert [t.get_text() for t in ax_rate.get_legend().get_texts()] == ["x coordinate",
+                                                                        "y coordinate"]
+    assert drawn(explorer, optimizer="AdaGrad")[0].get_title() == "AdaGrad, lr = 0.1"
+    assert drawn(explorer, optimizer="AdaDelta", lr=1.0)[0].get_title() == \
+        "AdaDelta, lr = 1, ρ = 0.9"

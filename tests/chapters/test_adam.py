@@ -1,101 +1,148 @@
-"""Chapter 6 (Adam): AdaMax, AMSGrad, the step-size bounds in gdlab.theory, the
-adam_steps self-check and the Adam explorer."""
-
-import math
+"""Tests for chapter 6 (Adam), the companion ``gdlab.chapters.adam``: the check of Adam's
+steps by hand (``check_adam_steps``) and the Adam explorer."""
 
 import numpy as np
 import pytest
 
 import gdlab
-from gdlab import checks, theory
+from gdlab.chapters import adam
 
 PNG = b"\x89PNG\r\n\x1a\n"
-RNG = np.random.default_rng(6)
 
 
-# -- checks.adam_steps -----------------------------------------------------------------
+# -- check_adam_steps ------------------------------------------------------------------
 GRADS = [[4.0, 1e-8], [-2.0, 3e-8]]
 
 
-def by_hand(grads, lr=0.1, b1=0.9, b2=0.999, eps=1e-8, correct=True, eps_inside=False):
+def by_hand(grads, lr=0.1, b1=0.9, b2=0.999, eps=1e-8, correct_m=True, correct_v=True,
+            eps_inside=False, root=True, damped=True, use_m=True):
+    """Adam's steps written out with plain arrays, with a switch for each usual slip."""
     g = np.asarray(grads, dtype=float)
     m = v = np.zeros(g.shape[1])
     out = []
     for t, gt in enumerate(g, start=1):
-        m = b1 * m + (1 - b1) * gt
-        v = b2 * v + (1 - b2) * gt**2
-        m_hat = m / (1 - b1**t) if correct else m
-        v_hat = v / (1 - b2**t) if correct else v
-        denom = np.sqrt(v_hat + eps) if eps_inside else np.sqrt(v_hat) + eps
-        out.append(-lr * m_hat / denom)
+        m = b1 * m + ((1 - b1) if damped else 1.0) * gt
+        v = b2 * v + ((1 - b2) if damped else 1.0) * gt**2
+        m_hat = m / (1 - b1**t) if correct_m else m
+        v_hat = v / (1 - b2**t) if correct_v else v
+        if eps_inside:
+            denom = np.sqrt(v_hat + eps)
+        else:
+            denom = (np.sqrt(v_hat) if root else v_hat) + eps
+        out.append(-lr * (m_hat if use_m else gt) / denom)
     return np.array(out)
 
 
-def test_adam_steps_accepts_the_right_answer_and_rounding():
-    assert checks.adam_steps(by_hand(GRADS), GRADS, lr=0.1)
-    assert checks.adam_steps(np.round(by_hand(GRADS), 6), GRADS, lr=0.1)
+def test_check_adam_steps_accepts_the_right_answer_and_rounding():
+    assert adam.check_adam_steps(by_hand(GRADS), GRADS, lr=0.1)
+    assert adam.check_adam_steps(np.round(by_hand(GRADS), 6), GRADS, lr=0.1)
     # the first step is exactly -lr * g / (|g| + eps)
     np.testing.assert_allclose(by_hand(GRADS)[0], [-0.1, -0.05])
 
 
-def test_adam_steps_accepts_four_significant_digits_and_still_names_the_slip():
+def test_check_adam_steps_message_is_the_one_the_notebook_prints():
+    assert str(adam.check_adam_steps(by_hand(GRADS), GRADS, lr=0.1)) == (
+        "✔ Correct. All match: Δθ1 = (-0.1, -0.05), Δθ2 = (-0.0266337, -0.063421).")
+    attempt = [[-0.3162, -0.009693], [-0.1132, -0.03545]]
+    assert str(adam.check_adam_steps(attempt, GRADS, lr=0.1)) == (
+        "✘ Not yet. Δθ1 is wrong: x should be -0.1 (you gave -0.3162); y should be -0.05 (you\n"
+        "gave -0.009693). (Later points follow from it, so fix this one first.) Hint: these are\n"
+        "the steps without bias correction. Divide m by 1 − β1^t and v by 1 − β2^t before taking\n"
+        "the step: at t = 1 that makes m̂ = g and v̂ = g².")
+
+
+def test_check_adam_steps_accepts_four_significant_digits_and_still_names_the_slip():
     # hand computations keep about four digits: that must be enough, for the right answer
     # and for recognising a typical slip (here: no bias correction)
     right = [[-0.1, -0.05], [-0.02663, -0.06342]]
-    assert checks.adam_steps(right, GRADS, lr=0.1)
+    assert adam.check_adam_steps(right, GRADS, lr=0.1)
     no_correction = [[-0.3162, -0.009693], [-0.1132, -0.03545]]
-    feedback = checks.adam_steps(no_correction, GRADS, lr=0.1)
+    feedback = adam.check_adam_steps(no_correction, GRADS, lr=0.1)
     assert not feedback and "without bias correction" in str(feedback)
-    assert not checks.adam_steps(right, GRADS, lr=0.1, rtol=1e-5)
+    assert not adam.check_adam_steps(right, GRADS, lr=0.1, rtol=1e-5)
     with pytest.raises(ValueError, match="rtol"):
-        checks.adam_steps(right, GRADS, lr=0.1, rtol=0.0)
+        adam.check_adam_steps(right, GRADS, lr=0.1, rtol=0.0)
 
 
-def test_adam_steps_for_a_single_parameter_takes_a_flat_list():
+def test_check_adam_steps_for_a_single_parameter_takes_a_flat_list():
     grads = [1.0, 2.0, -1.0]
-    assert checks.adam_steps(by_hand(np.reshape(grads, (3, 1)), lr=1e-3).ravel(), grads)
+    assert adam.check_adam_steps(by_hand(np.reshape(grads, (3, 1)), lr=1e-3).ravel(), grads)
+
+
+@pytest.mark.parametrize("slip, hint", [
+    (dict(correct_m=False, correct_v=False), "these are the steps without bias correction"),
+    (dict(correct_v=False), "you corrected m but not v"),
+    (dict(correct_m=False), "you corrected v but not m"),
+    (dict(eps_inside=True), "you put ε inside the square root"),
+    (dict(root=False), "you divided by v̂ (+ ε) instead of √v̂ + ε"),
+    (dict(damped=False), "you left out the (1 − β) factors"),
+    (dict(use_m=False), "you used the gradient g_t in the numerator instead of the average"),
+])
+def test_check_adam_steps_names_each_slip(slip, hint):
+    feedback = adam.check_adam_steps(by_hand(GRADS, **slip), GRADS, lr=0.1)
+    assert not feedback
+    assert "Hint: " + hint in " ".join(str(feedback).split())   # unwrapped
+    assert str(feedback).count("Hint:") == 1
 
 
 @pytest.mark.parametrize("answer, hint", [
-    (by_hand(GRADS, correct=False), "without bias correction"),
-    (by_hand(GRADS, eps_inside=True), "inside the square root"),
     (-by_hand(GRADS), "uphill"),
     (np.cumsum(by_hand(GRADS), axis=0), "parameters θ_t"),
 ])
-def test_adam_steps_names_the_slip(answer, hint):
-    feedback = checks.adam_steps(answer, GRADS, lr=0.1)
+def test_check_adam_steps_names_a_step_uphill_and_parameters_for_steps(answer, hint):
+    feedback = adam.check_adam_steps(answer, GRADS, lr=0.1)
     assert not feedback
     assert hint in str(feedback)
 
 
-def test_adam_steps_recognises_rmsprop_and_a_missing_root():
-    g = np.asarray(GRADS)
-    v = np.zeros(2)
-    rms, no_root = [], []
-    m = np.zeros(2)
-    for t, gt in enumerate(g, start=1):
-        m = 0.9 * m + 0.1 * gt
-        v = 0.999 * v + 0.001 * gt**2
-        v_hat = v / (1 - 0.999**t)
-        rms.append(-0.1 * gt / (np.sqrt(v_hat) + 1e-8))
-        no_root.append(-0.1 * m / (1 - 0.9**t) / (v_hat + 1e-8))
-    assert "RMSProp" in str(checks.adam_steps(rms, GRADS, lr=0.1))
-    assert "square root" in str(checks.adam_steps(no_root, GRADS, lr=0.1))
+def test_the_wrong_variants_are_the_library_optimizers():
+    # what gdlab.Adam does with a flag, or fed the negated gradients, is the slip it names
+    def steps(optimizer, grads):
+        return np.diff(gdlab.replay(optimizer, grads), axis=0)
+
+    grads = np.array(GRADS)
+    for optimizer, grads_fed, hint in [
+            (gdlab.Adam(lr=0.1, bias_correction=False), grads, "without bias correction"),
+            (gdlab.Adam(lr=0.1, beta1=0.0), grads, "RMSProp"),
+            (gdlab.Adam(lr=0.1), -grads, "uphill")]:
+        feedback = adam.check_adam_steps(steps(optimizer, grads_fed), GRADS, lr=0.1)
+        assert not feedback and hint in str(feedback), hint
+    # and the expected answer is gdlab.Adam's, to far better than the tolerance
+    feedback = adam.check_adam_steps(steps(gdlab.Adam(lr=0.1), grads), GRADS, lr=0.1,
+                                     rtol=1e-12)
+    assert feedback
 
 
-def test_adam_steps_explains_a_wrong_shape_and_rejects_bad_grads():
-    assert "shape (2, 2)" in str(checks.adam_steps([1.0, 2.0, 3.0], GRADS, lr=0.1))
+def test_check_adam_steps_tries_the_slips_in_order_and_skips_those_that_are_right():
+    # with beta1 = 0 correcting m changes nothing: "m corrected, v not" is then the same as
+    # no bias correction at all, and the earlier hint wins
+    feedback = adam.check_adam_steps(by_hand(GRADS, b1=0.0, correct_v=False), GRADS, lr=0.1,
+                                     beta1=0.0)
+    assert "without bias correction" in str(feedback)
+    assert "corrected m but not v" not in str(feedback)
+    # with beta1 = 0 Adam *is* bias-corrected RMSProp: the right answer, not a slip
+    assert adam.check_adam_steps(by_hand(GRADS, b1=0.0, use_m=False), GRADS, lr=0.1,
+                                 beta1=0.0)
+    assert "RMSProp" not in str(adam.check_adam_steps(1.5 * by_hand(GRADS, b1=0.0), GRADS,
+                                                      lr=0.1, beta1=0.0))
+
+
+def test_check_adam_steps_explains_a_wrong_shape_and_rejects_bad_grads():
+    assert "shape (2, 2)" in str(adam.check_adam_steps([1.0, 2.0, 3.0], GRADS, lr=0.1))
     with pytest.raises(ValueError, match="grads must contain only finite numbers"):
-        checks.adam_steps([0.0], [np.nan])
+        adam.check_adam_steps([0.0], [np.nan])
     with pytest.raises(ValueError, match=r"beta2 must be in \[0, 1\)"):
-        checks.adam_steps([0.0], [1.0], beta2=1.0)
+        adam.check_adam_steps([0.0], [1.0], beta2=1.0)
+    with pytest.raises(ValueError, match="grads must be a list of gradients"):
+        adam.check_adam_steps([0.0], np.zeros((1, 1, 1)))
 
 
 # -- the explorer ----------------------------------------------------------------------
-def small_explorer():
-    return gdlab.widgets.adam_explorer(gdlab.rosenbrock, [-1.5, 2.0], lrs=[0.01, 0.1],
-                                       beta1s=[0.0, 0.9], beta2s=[0.99, 0.999], steps=60,
-                                       defaults={"lr": 0.1, "beta1": 0.9, "beta2": 0.999})
+def small_explorer(start=None):
+    return adam.explorer(gdlab.rosenbrock, [-1.5, 2.0], lrs=[0.01, 0.1],
+                         beta1s=[0.0, 0.9], beta2s=[0.99, 0.999], steps=60,
+                         start={"lr": 0.1, "beta1": 0.9, "beta2": 0.999} if start is None
+                         else start)
 
 
 def test_explorer_result_is_an_adam_run():
@@ -116,10 +163,29 @@ def test_explorer_largest_step_is_alpha_with_default_betas():
     assert result["largest_step"] == pytest.approx(1.0, abs=1e-6)
 
 
-def test_explorer_renders_png_and_limits_frames():
+def test_explorer_start_picks_the_first_picture_and_the_rest_start_in_the_middle():
+    e = adam.explorer(gdlab.rosenbrock, [-1.5, 2.0], lrs=[0.01, 0.1, 1.0],
+                      beta1s=[0.0, 0.9, 0.99], beta2s=[0.9, 0.99, 0.999], steps=10,
+                      start={"beta2": 0.999})
+    assert e.start == {"lr": 0.1, "beta1": 0.9, "beta2": 0.999}
+    assert small_explorer(start={}).start == {"lr": 0.1, "beta1": 0.9, "beta2": 0.999}
+    assert small_explorer(start={"lr": 0.01, "beta1": 0.0}).start == {
+        "lr": 0.01, "beta1": 0.0, "beta2": 0.999}
+    with pytest.raises(ValueError, match="start"):
+        small_explorer(start={"lr": 0.5})
+
+
+def test_explorer_renders_png_with_the_shared_panels_and_limits_frames():
     e = small_explorer()
-    assert e.render().startswith(PNG)
     assert e.render(beta1=0.0) != e.render()
+    assert e.render().startswith(PNG)   # drawn last: the default picture
+    ax_path, ax_loss = e.figure.axes
+    assert ax_path.get_title() == ("α = 0.1, β1 = 0.9 (window ≈ 10), "
+                                   "β2 = 0.999 (window ≈ 1000)")
+    assert ax_path.get_legend_handles_labels()[1] == ["minimum", "Adam, α = 0.1"]
+    assert ax_loss.get_yscale() == "log"
+    assert "1e-12" in [label.get_text() for label in ax_loss.get_yticklabels()]
+    assert "largest step: " in ax_loss.texts[0].get_text()
     with pytest.raises(ValueError, match="max_frames"):
-        gdlab.widgets.adam_explorer(gdlab.rosenbrock, [-1.5, 2.0], lrs=[0.1] * 5,
-                                    beta1s=[0.9] * 3, beta2s=[0.99] * 3)
+        adam.explorer(gdlab.rosenbrock, [-1.5, 2.0], lrs=[0.1] * 5,
+                      beta1s=[0.9] * 3, beta2s=[0.99] * 3)

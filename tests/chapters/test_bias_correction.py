@@ -1,29 +1,42 @@
-"""Chapter 7 (bias correction): the closed forms in gdlab.theory, the exercise check and the
-explorer. Expected values come from brute force or from running the optimizers, not from the
-formulas under test."""
+"""Chapter 7 (bias correction): the companion ``gdlab.chapters.bias_correction``, its
+exercise check and its explorer. Expected values come from brute force or from running the
+optimizers, not from the formulas under test."""
 
-import math
+import warnings
 
+import matplotlib
 import numpy as np
 import pytest
 
 import gdlab
-from gdlab import checks, theory
+from gdlab.chapters import bias_correction
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
-# -- checks.bias_corrected_averages ---------------------------------------------------------
+# -- check_corrected_averages ---------------------------------------------------------------
 GRADS = [2.0, 1.0, 3.0]
 # By hand: m1 = 0.2, m2 = 0.9*0.2 + 0.1*1 = 0.28, m3 = 0.9*0.28 + 0.1*3 = 0.552;
 # divided by 1 - 0.9^t = 0.1, 0.19, 0.271.
 RIGHT = [2.0, 0.28 / 0.19, 0.552 / 0.271]
+check = bias_correction.check_corrected_averages
 
 
 def test_check_accepts_the_right_answer_rounded():
-    feedback = checks.bias_corrected_averages([2, 1.474, 2.037], GRADS)
+    feedback = check([2, 1.474, 2.037], GRADS)
     assert feedback and "m̂3 = 2.037" in str(feedback)
-    assert checks.bias_corrected_averages(np.array(RIGHT), GRADS, beta=0.9)
+    assert check(np.array(RIGHT), GRADS, beta=0.9)
+
+
+def test_the_notebooks_two_messages_are_unchanged():
+    """The chapter prints these; nbval compares them byte for byte."""
+    assert str(check([0.2, 0.28, 0.552], grads=GRADS, beta=0.9)) == (
+        "✘ Not yet. m̂1 should be 2; you gave 0.2. Hint: these are the raw averages m_t: "
+        "divide\neach by 1 − β^t (at t = 1 that is 1 − 0.9 = 0.1), because the weights of a "
+        "zero-started\naverage sum to 1 − β^t, not 1.")
+    assert str(check([2, 1.474, 2.037], grads=GRADS, beta=0.9)) == (
+        "✔ Correct. All match: m̂1 = 2, m̂2 = 1.474, m̂3 = 2.037. (The raw averages m_t were "
+        "0.2,\n0.28, 0.552; the correction multiplied them by 10, 5.263, 3.69.)")
 
 
 @pytest.mark.parametrize("answer, words", [
@@ -37,25 +50,68 @@ def test_check_accepts_the_right_answer_rounded():
     ([2.0, 1.474, 2.5], ["m̂1 and m̂2 are right", "m̂3 should be 2.037"]),
 ])
 def test_check_diagnoses_the_usual_slips(answer, words):
-    feedback = checks.bias_corrected_averages(answer, GRADS)
+    feedback = check(answer, GRADS)
     assert not feedback
     for word in words:
         assert word in feedback.message, feedback.message
 
 
+def test_a_hint_replaces_the_note_about_later_values():
+    hinted = check([0.2, 0.28, 0.552], GRADS).message
+    assert "Hint:" in hinted and "Later values" not in hinted
+    plain = check([2.0, 1.0, 1.0], GRADS).message
+    assert plain == ("m̂1 is right. m̂2 should be 1.474; you gave 1. "
+                     "(Later values follow from it, so fix this one first.)")
+    last = check([2.0, 1.474, 2.5], GRADS).message    # the last value: nothing follows from it
+    assert "Hint" not in last and "Later" not in last
+
+
+def test_the_one_power_short_hint_ignores_t_1_and_needs_two_values():
+    shifted = [0.28 / 0.1, 0.552 / 0.19]
+    for anything in [-7.0, 2.0 / 0.19, float("nan")]:      # m̂1 is not held against it
+        assert "1 − β^(t−1)" in check([anything] + shifted, GRADS).message
+    assert "1 − β^(t−1)" not in check([0.0, shifted[0], 1.0], GRADS).message
+    # one gradient: nothing from t = 2 on to compare, so no hint (an empty match would give one)
+    assert check([5.0], [2.0]).message == "m̂1 should be 2; you gave 5."
+
+
+def test_the_undamped_slip_is_heavy_ball_momentum_and_the_answer_its_ewma_form():
+    """The wrong variant is gdlab.Momentum's velocity (v = βv + g), the right one the
+    velocity of Momentum(ewma=True) (v = βv + (1 − β)g), each divided by 1 − β^t."""
+    grads = [0.5, -1.5, 2.0, 4.0]
+    t = np.arange(1, 5)
+
+    def corrected_velocities(**flags):
+        velocities = -np.diff(gdlab.replay(gdlab.Momentum(lr=1.0, beta=0.8, **flags), grads),
+                              axis=0)[:, 0]
+        return velocities / (1 - 0.8 ** t)
+
+    assert check(corrected_velocities(ewma=True), grads, beta=0.8)
+    feedback = check(corrected_velocities(), grads, beta=0.8)
+    assert not feedback and "weighted by (1 − β), not 1" in feedback.message
+
+
+def test_the_success_message_shows_the_library_factors():
+    message = check(RIGHT, GRADS).message
+    factors = ", ".join(f"{gdlab.bias_correction_factor(0.9, t):.4g}" for t in (1, 2, 3))
+    assert message.endswith(f"the correction multiplied them by {factors}.)")
+    # β = 0: no averaging, the factor is 1 and the average is the gradient itself
+    assert check(GRADS, GRADS, beta=0.0).message.endswith("multiplied them by 1, 1, 1.)")
+
+
 def test_check_reports_shape_problems_and_rejects_bad_setup():
-    assert "3 numbers" in str(checks.bias_corrected_averages([2.0, 1.47], GRADS))
-    assert "3 numbers" in str(checks.bias_corrected_averages("two", GRADS))
+    assert "3 numbers" in str(check([2.0, 1.47], GRADS))
+    assert "3 numbers" in str(check("two", GRADS))
     with pytest.raises(ValueError, match="beta"):
-        checks.bias_corrected_averages(RIGHT, GRADS, beta=1.0)
+        check(RIGHT, GRADS, beta=1.0)
     with pytest.raises(ValueError, match="grads"):
-        checks.bias_corrected_averages([], [])
+        check([], [])
 
 
 # -- the explorer -----------------------------------------------------------------------------
 def test_explorer_result_is_the_zero_started_ewma():
-    e = gdlab.widgets.bias_correction_explorer(seed=1)
-    assert e.defaults == {"beta": 0.9, "t": 10}
+    e = bias_correction.explorer(seed=1)
+    assert e.start == {"beta": 0.9, "t": 10}
     assert len(e.controls["beta"]) * len(e.controls["t"]) <= 40
     r = e.result(beta=0.9, t=10)
     assert r["weight_sum"] == pytest.approx(1 - 0.9 ** 10)
@@ -75,8 +131,30 @@ def test_explorer_result_is_the_zero_started_ewma():
     assert np.array_equal(e.result(t=1000)["data"][:10], r["data"])
 
 
+def test_explorer_factor_is_the_library_factor_even_at_beta_0():
+    e = bias_correction.explorer(betas=(0.0, 0.5, 0.9), ts=(1, 3, 10))
+    for beta in e.controls["beta"]:
+        for t in e.controls["t"]:
+            r = e.result(beta=beta, t=t)
+            assert r["factor"] == gdlab.bias_correction_factor(beta, t)
+            assert r["factor"] * r["weight_sum"] == pytest.approx(1.0)
+    assert e.result(beta=0.0, t=3)["factor"] == 1.0
+
+
+def test_explorer_start():
+    assert bias_correction.explorer(start={"t": 100}).start == {"beta": 0.9, "t": 100}
+    assert bias_correction.explorer(start={"beta": 0.5, "t": 1}).start == {"beta": 0.5, "t": 1}
+    # the preferred 0.9 and 10, wherever they stand in the lists (the middle is 0.99 and 100)
+    preferred = bias_correction.explorer(ts=(1, 10, 100, 1000, 3000))
+    assert preferred.start == {"beta": 0.9, "t": 10}
+    # 0.9 and 10 not listed: the middle values
+    e = bias_correction.explorer(betas=(0.5, 0.99, 0.999), ts=(1, 2, 5, 30))
+    assert e.start == {"beta": 0.99, "t": 5}
+    assert e.result()["weight_sum"] == pytest.approx(1 - 0.99 ** 5)
+
+
 def test_explorer_with_noise_free_data_is_exact_after_correction():
-    e = gdlab.widgets.bias_correction_explorer(mean=2.5, noise=0.0)
+    e = bias_correction.explorer(mean=2.5, noise=0.0)
     for beta in e.controls["beta"]:
         r = e.result(beta=beta, t=30)
         np.testing.assert_allclose(r["corrected"], 2.5)
@@ -84,28 +162,36 @@ def test_explorer_with_noise_free_data_is_exact_after_correction():
 
 
 def test_explorer_renders_png_frames_without_warnings_in_the_book_style():
-    import warnings
-
-    import matplotlib
-
     with matplotlib.rc_context(), warnings.catch_warnings():
         warnings.simplefilter("error")          # e.g. a layout engine switched on by savefig
         gdlab.plots.use_book_style()            # constrained layout in the rcParams
-        e = gdlab.widgets.bias_correction_explorer(betas=(0.9, 0.999), ts=(1, 50))
+        e = bias_correction.explorer(betas=(0.9, 0.999), ts=(1, 50))
         assert e.render(beta=0.9, t=1).startswith(PNG)
         assert e.render(beta=0.999, t=50).startswith(PNG)
         assert e.to_html().count("iVBOR") >= 4
+
+
+def test_explorer_frames_keep_their_titles_and_fixed_axes():
+    e = bias_correction.explorer(betas=(0.9,), ts=(5, 1000))
+    for t in (5, 1000):
+        e.render(t=t)
+        weights, averages = e.figure.axes
+        assert weights.get_title().startswith(f"β = 0.9, t = {t}: the weights sum to")
+        assert averages.get_title().startswith(f"At t = {t}: raw ")
+        assert averages.get_xscale() == "log" and weights.get_xlabel() == "point $i$"
+        assert tuple(np.round(weights.get_position().bounds, 3)) == (0.1, 0.14, 0.34, 0.7)
 
 
 @pytest.mark.parametrize("kwargs, words", [
     (dict(betas=(0.9, 1.0)), ["betas[1]", "[0, 1)"]),
     (dict(ts=(1, 0)), ["ts[1]", ">= 1"]),
     (dict(noise=-1.0), ["noise"]),
-    (dict(default_t=7), ["defaults", "'t'"]),
+    (dict(start={"t": 7}), ["start['t']", "[1, 2, 5, 10, 30, 100, 1000]"]),
+    (dict(start={"lr": 0.1}), ["'lr'", "not a control"]),
     (dict(betas=(0.1, 0.2, 0.3, 0.4, 0.5, 0.6), ts=tuple(range(1, 9))), ["max_frames"]),
 ])
 def test_explorer_rejects_bad_input(kwargs, words):
     with pytest.raises(ValueError) as error:
-        gdlab.widgets.bias_correction_explorer(**kwargs)
+        bias_correction.explorer(**kwargs)
     for word in words:
         assert word in str(error.value)

@@ -1,17 +1,19 @@
-"""Tests for what chapter 2 (EWMA) added to gdlab: ``data.seasonal_trend`` and the reworked
-``data.seasonal_series``, ``widgets.ewma_explorer``, and the checks
-``ewma_beta_for_window`` and ``bias_warmup_steps``."""
+"""Tests for chapter 2's companion, ``gdlab.chapters.ewma``: the explorer and the checks
+``check_ewma_values``, ``check_beta_for_window`` and ``check_bias_warmup_steps``."""
 
 import math
 
 import numpy as np
 import pytest
+from matplotlib.figure import Figure
 
 import gdlab
-from gdlab import checks, data, widgets
+from gdlab import data
+from gdlab.chapters import ewma
+
+PNG = b"\x89PNG"
 
 
-# -- widgets.ewma_explorer ------------------------------------------------------------------
 def _recursion(series, beta):
     v, out = 0.0, []
     for theta in series:
@@ -20,17 +22,35 @@ def _recursion(series, beta):
     return np.array(out)
 
 
+def _no_damping(series, beta):
+    """The old check's own loop for the slip V_t = βV_{t−1} + θ_t."""
+    v, out = 0.0, []
+    for theta in series:
+        v = beta * v + theta
+        out.append(v)
+    return np.array(out)
+
+
+# -- the explorer ---------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def explorer():
     series = data.seasonal_series(120)
     truth = data.seasonal_trend(120)
-    return widgets.ewma_explorer(series, [0.5, 0.9, 0.98], default=0.9, truth=truth,
-                                 zoom=30), series, truth
+    return ewma.explorer(series, [0.5, 0.9, 0.98], start={"beta": 0.9}, truth=truth,
+                         zoom=30), series, truth
+
+
+def _drawn(ex, **values):
+    """The figure ``ex`` draws for ``values`` (drawn afresh: ``render`` caches its PNGs)."""
+    values = {**ex.start, **values}
+    figure = Figure(figsize=(9.0, 5.6))
+    ex.draw(figure, ex.result(**values), **values)
+    return figure
 
 
 def test_explorer_result_is_the_recursion(explorer):
     ex, series, truth = explorer
-    assert np.allclose(ex.result(), _recursion(series, 0.9))          # the default β
+    assert np.allclose(ex.result(), _recursion(series, 0.9))          # the start β
     assert np.allclose(ex.result(beta=0.5, bias_correction=False), _recursion(series, 0.5))
     corrected = ex.result(beta=0.98, bias_correction=True)
     t = np.arange(1, len(series) + 1)
@@ -40,34 +60,62 @@ def test_explorer_result_is_the_recursion(explorer):
 
 def test_explorer_title_reports_rms_error_against_truth(explorer):
     ex, series, truth = explorer
-    texts = []
-    original = ex.draw
-
-    def spy(fig, average, **values):
-        original(fig, average, **values)
-        texts.extend(ax.get_title() for ax in fig.axes)
-
-    ex.draw = spy
-    try:
-        ex.render(beta=0.5, bias_correction=False)
-    finally:
-        ex.draw = original
+    titles = [ax.get_title() for ax in _drawn(ex, beta=0.5, bias_correction=False).axes]
     expected = np.sqrt(np.mean((_recursion(series, 0.5) - truth) ** 2))
-    assert any(f"RMS error vs true curve {expected:.2f}" in text for text in texts)
-    assert any("window ≈ 1/(1−β) = 2 points" in text for text in texts)
+    assert any(f"RMS error vs true curve {expected:.2f}" in text for text in titles)
+    assert any("window ≈ 1/(1−β) = 2 points" in text for text in titles)
+    assert "The first 30 points: start-up" in titles
 
 
-def test_explorer_defaults_and_no_truth():
-    ex = widgets.ewma_explorer([1.0, 2.0, 3.0], [0.2, 0.4])
-    assert ex.defaults == {"beta": 0.4, "bias_correction": False}   # middle of the list
+def test_explorer_panels_are_labelled(explorer):
+    ex, series, truth = explorer
+    year, weights, start_up = _drawn(ex, beta=0.9, bias_correction=True).axes
+    labels = [t.get_text() for t in year.get_legend().get_texts()]
+    assert labels == ["data $\\theta_t$", "EWMA (bias-corrected)", "true curve"]
+    assert [t.get_text() for t in weights.get_legend().get_texts()] == ["1/(1−β) = 10"]
+    assert [t.get_text() for t in start_up.get_legend().get_texts()] == [
+        "data $\\theta_t$", "bias-corrected", "plain"]
+    for ax in (year, weights, start_up):
+        assert ax.get_xlabel() and ax.get_ylabel()
+    faded = start_up.lines[2]                 # the other average, behind the one shown
+    assert faded.get_alpha() == 0.5
+    np.testing.assert_allclose(faded.get_ydata(), gdlab.ewma(series, 0.9)[:30])
+
+
+def test_explorer_weights_panel_shows_the_library_weights(explorer):
+    ex, _, _ = explorer
+    weights = _drawn(ex, beta=0.5, bias_correction=False).axes[1]
+    drawn = weights.collections[0].get_paths()[0].vertices[:, 1].max()
+    assert drawn == pytest.approx(gdlab.ewma_weights(0.5, 1)[0])   # the newest point: 1 − β
+    lines = [line for line in weights.lines if line.get_linestyle() == "--"]
+    assert lines[0].get_xdata()[0] == pytest.approx(gdlab.effective_window(0.5))
+
+
+def test_explorer_start_defaults_and_no_truth():
+    ex = ewma.explorer([1.0, 2.0, 3.0], [0.2, 0.4])
+    assert ex.start == {"beta": 0.4, "bias_correction": False}   # middle of the list, off
     assert np.allclose(ex.result(), _recursion([1.0, 2.0, 3.0], 0.4))
-    assert ex.render().startswith(b"\x89PNG")
+    assert ex.render().startswith(PNG)
+
+
+def test_explorer_start_picks_the_first_picture():
+    betas = [0.2, 0.4, 0.6]
+    assert ewma.explorer([1.0, 2.0], betas, start={"beta": 0.6}).start == {
+        "beta": 0.6, "bias_correction": False}
+    on = ewma.explorer([1.0, 2.0], betas, start={"bias_correction": True})
+    assert on.start == {"beta": 0.4, "bias_correction": True}
+    np.testing.assert_allclose(on.result(), [1.0, 1.44 / 0.84])   # V̂_1 = θ_1, V̂_2
+    assert ewma.explorer([1.0, 2.0], betas, start={"beta": None}).start["beta"] == 0.4
+    with pytest.raises(ValueError, match="start"):
+        ewma.explorer([1.0, 2.0], betas, start={"beta": 0.5})
+    with pytest.raises(ValueError, match="not a control"):
+        ewma.explorer([1.0, 2.0], betas, start={"lr": 0.1})
 
 
 def test_explorer_renders_png_and_html(explorer):
     ex, _, _ = explorer
     png = ex.render(beta=0.98, bias_correction=True)
-    assert png.startswith(b"\x89PNG")
+    assert png.startswith(PNG)
     page = ex.to_html()
     assert page.count("iVBOR") >= 6          # base64 PNGs: 3 betas x 2 switch positions
     assert "bias_correction" in page
@@ -75,33 +123,53 @@ def test_explorer_renders_png_and_html(explorer):
 
 def test_explorer_rejects_bad_input():
     with pytest.raises(ValueError, match="truth"):
-        widgets.ewma_explorer([1.0, 2.0, 3.0], [0.5], truth=[1.0, 2.0])
+        ewma.explorer([1.0, 2.0, 3.0], [0.5], truth=[1.0, 2.0])
     with pytest.raises(ValueError, match="series"):
-        widgets.ewma_explorer(np.ones((3, 2)), [0.5])
+        ewma.explorer(np.ones((3, 2)), [0.5])
     with pytest.raises(ValueError, match="beta"):
-        widgets.ewma_explorer([1.0, 2.0], [1.5]).result(beta=1.5)
+        ewma.explorer([1.0, 2.0], [1.5]).result(beta=1.5)
     with pytest.raises(ValueError, match="combinations"):
-        widgets.ewma_explorer([1.0, 2.0], list(np.linspace(0, 0.99, 31)))
+        ewma.explorer([1.0, 2.0], list(np.linspace(0, 0.99, 31)))
+    with pytest.raises(ValueError, match="zoom"):
+        ewma.explorer([1.0, 2.0], [0.5], zoom=1)
 
 
-# -- checks ----------------------------------------------------------------------------------
+def test_explorer_averages_the_series():
+    series = gdlab.data.seasonal_series(100, seed=1)
+    e = ewma.explorer(series, [0.5, 0.9, 0.98], start={"beta": 0.9})
+    np.testing.assert_array_equal(e.result(), gdlab.ewma(series, 0.9))
+    np.testing.assert_array_equal(e.result(beta=0.98, bias_correction=True),
+                                  gdlab.ewma(series, 0.98, bias_correction=True))
+    assert e.render(beta=0.5, bias_correction=True).startswith(PNG)
+
+
+# -- check_beta_for_window ------------------------------------------------------------------
 @pytest.mark.parametrize("window, beta", [(20, 0.95), (10, 0.9), (2, 0.5), (1, 0.0)])
 def test_beta_for_window_accepts_the_rule_of_thumb(window, beta):
-    feedback = checks.ewma_beta_for_window(beta, window)
+    feedback = ewma.check_beta_for_window(beta, window)
     assert feedback
     assert gdlab.effective_window(beta) == pytest.approx(window)
 
 
 def test_beta_for_window_explains_typical_slips():
-    one_minus = checks.ewma_beta_for_window(0.05, 20)
+    one_minus = ewma.check_beta_for_window(0.05, 20)
     assert not one_minus and "1 − β" in one_minus.message
-    span = checks.ewma_beta_for_window(1 - 2 / 21, 20)
+    span = ewma.check_beta_for_window(1 - 2 / 21, 20)
     assert not span and "span" in span.message
-    assert not checks.ewma_beta_for_window("0.95?", 20)
+    assert not ewma.check_beta_for_window("0.95?", 20)
     with pytest.raises(ValueError, match="window"):
-        checks.ewma_beta_for_window(0.5, 0.5)
+        ewma.check_beta_for_window(0.5, 0.5)
 
 
+def test_beta_for_window_message_is_the_notebooks():
+    assert str(ewma.check_beta_for_window(0.05, window=20)) == (
+        "✘ Not yet. β for a window of 20 points: you gave 0.05, expected 0.95. Hint: that is 1 −"
+        "\nβ, the weight of the newest point; β is 1 minus it.")
+    assert str(ewma.check_beta_for_window(0.95, window=20)) == (
+        "✔ Correct. β for a window of 20 points = 0.95.")
+
+
+# -- check_bias_warmup_steps ----------------------------------------------------------------
 def _first_step_within(beta, tolerance):
     t = 1
     while 1 / (1 - beta ** t) > 1 + tolerance:
@@ -113,48 +181,106 @@ def _first_step_within(beta, tolerance):
                                              (0.5, 0.5), (0.5, 2.0)])
 def test_bias_warmup_steps_matches_brute_force(beta, tolerance):
     expected = _first_step_within(beta, tolerance)
-    assert checks.bias_warmup_steps(expected, beta, tolerance)
+    assert ewma.check_bias_warmup_steps(expected, beta, tolerance)
     if expected > 1:
-        too_early = checks.bias_warmup_steps(expected - 1, beta, tolerance)
+        too_early = ewma.check_bias_warmup_steps(expected - 1, beta, tolerance)
         assert not too_early and "round up" in too_early.message
-    assert not checks.bias_warmup_steps(expected + 5, beta, tolerance)
+    assert not ewma.check_bias_warmup_steps(expected + 5, beta, tolerance)
+
+
+def test_bias_warmup_steps_expects_the_library_answer(monkeypatch):
+    """The expected step is ``gdlab.theory.steps_until_unbiased``, not a formula of its own."""
+    for beta in (0.3, 0.9, 0.99, 0.999):
+        for tolerance in (0.001, 0.01, 0.1):
+            expected = gdlab.theory.steps_until_unbiased(beta, tolerance)
+            assert ewma.check_bias_warmup_steps(expected, beta, tolerance)
+    monkeypatch.setattr(ewma, "steps_until_unbiased", lambda beta, tol: 7)
+    assert ewma.check_bias_warmup_steps(7, 0.999, 0.01)
 
 
 def test_bias_warmup_steps_hints():
     assert _first_step_within(0.999, 0.01) == 4613      # the chapter's exercise
-    rough = checks.bias_warmup_steps(round(math.log(0.01) / math.log(0.999)), 0.999, 0.01)
+    rough = ewma.check_bias_warmup_steps(round(math.log(0.01) / math.log(0.999)), 0.999, 0.01)
     assert not rough and "β^t ≤ 0.01" in rough.message
-    window = checks.bias_warmup_steps(1000, 0.999, 0.01)
+    window = ewma.check_bias_warmup_steps(1000, 0.999, 0.01)
     assert not window and "1.58" in window.message
-    assert not checks.bias_warmup_steps("many", 0.999)
+    assert not ewma.check_bias_warmup_steps("many", 0.999)
     with pytest.raises(ValueError, match="beta"):
-        checks.bias_warmup_steps(10, 1.0)
+        ewma.check_bias_warmup_steps(10, 1.0)
     with pytest.raises(ValueError, match="tolerance"):
-        checks.bias_warmup_steps(10, 0.9, tolerance=0.0)
+        ewma.check_bias_warmup_steps(10, 0.9, tolerance=0.0)
+
+
+def test_bias_warmup_steps_messages_are_the_notebooks():
+    assert str(ewma.check_bias_warmup_steps(4613, beta=0.999, tolerance=0.01)) == (
+        "✔ Correct. t = 4613: there 1/(1 − β^t) = 1.009998; one step earlier it is 1.010008.")
+    assert str(ewma.check_bias_warmup_steps(1000, beta=0.999, tolerance=0.01)) == (
+        "✘ Not yet. You gave 1000; the first step with 1/(1 − β^t) ≤ 1.01 is a different one."
+        "\nHint: one window 1/(1 − β) is far too early: there the factor is about 1/(1 − 1/e) ≈"
+        "\n1.58.")
+
+
+def test_bias_warmup_steps_factor_at_a_late_answer_whole_or_not():
+    """A late answer is told its factor: from ``gdlab.bias_correction_factor`` for a whole
+    step, from the same formula for one that is not whole."""
+    late = ewma.check_bias_warmup_steps(5000, 0.999, 0.01)
+    factor = gdlab.bias_correction_factor(0.999, 5000)
+    assert not late and f"the factor is {factor:.6f}, within the tolerance" in late.message
+    halfway = ewma.check_bias_warmup_steps(5000.5, 0.999, 0.01)
+    assert f"At t = 5000.5 the factor is {1 / (1 - 0.999 ** 5000.5):.6f}" in halfway.message
+    between = ewma.check_bias_warmup_steps(4612.5, 0.999, 0.01)
+    assert "round up. At t = 4612 the factor is still 1.010008" in between.message
 
 
 def test_bias_warmup_steps_rejects_steps_before_the_first():
     """t counts updates from 1; an answer below 1 gets a message, not a crash (β^0 = 1 would
     divide by zero)."""
     for answer in (0, 0.5, -3, float("nan")):
-        feedback = checks.bias_warmup_steps(answer, beta=0.001, tolerance=0.01)
+        feedback = ewma.check_bias_warmup_steps(answer, beta=0.001, tolerance=0.01)
         assert not feedback and "counted from t = 1" in feedback.message
-    assert checks.bias_warmup_steps(1, beta=0.001, tolerance=0.01)
+    assert ewma.check_bias_warmup_steps(1, beta=0.001, tolerance=0.01)
 
 
+# -- check_ewma_values ----------------------------------------------------------------------
 def test_ewma_values_and_hints():
     series = [4.0, 8.0, 2.0]
-    assert checks.ewma_values([2.0, 5.0, 3.5], series, 0.5)
-    corrected = checks.ewma_values([4.0, 5.0 / 0.75, 3.5 / 0.875], series, 0.5)
+    assert ewma.check_ewma_values([2.0, 5.0, 3.5], series, 0.5)
+    corrected = ewma.check_ewma_values([4.0, 5.0 / 0.75, 3.5 / 0.875], series, 0.5)
     assert not corrected and "bias-corrected" in corrected.message
-    undamped = checks.ewma_values([4.0, 10.0, 7.0], series, 0.5)
+    undamped = ewma.check_ewma_values([4.0, 10.0, 7.0], series, 0.5)
     assert not undamped and "(1 − β)" in undamped.message
 
 
-def test_ewma_explorer_averages_the_series():
-    series = gdlab.data.seasonal_series(100, seed=1)
-    e = gdlab.widgets.ewma_explorer(series, [0.5, 0.9, 0.98], default=0.9)
-    np.testing.assert_array_equal(e.result(), gdlab.ewma(series, 0.9))
-    np.testing.assert_array_equal(e.result(beta=0.98, bias_correction=True),
-                                  gdlab.ewma(series, 0.98, bias_correction=True))
-    assert e.render(beta=0.5, bias_correction=True).startswith(PNG)
+def test_ewma_values_bias_corrected_and_its_hint():
+    series = [2.0, 4.0, 8.0]
+    assert ewma.check_ewma_values([2, 10 / 3, 6], series, 0.5, bias_correction=True)
+    plain = ewma.check_ewma_values([1, 2.5, 5.25], series, 0.5, bias_correction=True)
+    assert not plain and "uncorrected" in plain.message
+    assert "V_t / (1 − β^t)" in plain.message
+    flat = ewma.check_ewma_values(np.array([[2.0], [10 / 3], [6.0]]), series, 0.5,
+                                  bias_correction=True)
+    assert flat                                       # a column is accepted as well
+    short = ewma.check_ewma_values([1, 2.5], series, 0.5)
+    assert not short and "shape" in short.message
+
+
+def test_ewma_values_message_is_the_notebooks():
+    assert str(ewma.check_ewma_values([2, 5, 10.5], [2, 4, 8], 0.5)) == (
+        "✘ Not yet. V1 should be 1; you gave 2. (Later points follow from it, so fix this one"
+        "\nfirst.) Hint: the new point is weighted by (1 − β), not 1.")
+
+
+@pytest.mark.parametrize("beta", [0.0, 0.5, 0.9, 0.99])
+def test_no_damping_slip_is_the_heavy_ball_velocity(beta):
+    """The slip 'no factor 1 − β' comes from ``gdlab.Momentum`` (heavy ball, v ← βv + g),
+    and its hint fires on random series, not only on the chapter's."""
+    series = np.random.default_rng(int(100 * beta)).normal(3.0, 2.0, 6)
+    np.testing.assert_allclose(ewma._heavy_ball_velocity(series, beta),
+                               _no_damping(series, beta), rtol=1e-12, atol=1e-12)
+    ng = gdlab.replay(gdlab.Momentum(lr=1.0, beta=beta, ewma=True), series)
+    np.testing.assert_allclose(-np.diff(ng[:, 0]), gdlab.ewma(series, beta))
+    feedback = ewma.check_ewma_values(_no_damping(series, beta), series, beta)
+    if beta == 0:                             # 1 − β = 1: the slip is no slip
+        assert feedback
+    else:
+        assert not feedback and "weighted by (1 − β), not 1" in feedback.message

@@ -1,19 +1,56 @@
-"""Tests for chapter 4 (Nesterov): gdlab.theory, gdlab.checks and gdlab.widgets additions.
+"""Tests for chapter 4 (Nesterov): the companion module gdlab.chapters.nesterov.
 
-The checks here are independent of the code under test: closed forms are compared with
-simulations of the method written out by hand, with numpy's eigenvalue solver, or with
-values derived on paper in the comments.
+The checks here are independent of the code under test: iterates are compared with the
+methods written out by hand, or with values derived on paper in the comments.
 """
 
 import numpy as np
 import pytest
+from matplotlib.figure import Figure
 
 import gdlab
-from gdlab import theory
-from gdlab.checks import nesterov_steps
+from gdlab.chapters import nesterov
+from gdlab.chapters.nesterov import check_steps
 
 
-# -- checks.nesterov_steps ----------------------------------------------------------------
+def test_companion_exports_its_explorer_and_its_check():
+    assert nesterov.__all__ == ["explorer", "check_steps"]
+
+
+# -- helpers: the methods written out by hand ---------------------------------------------
+def sutskever_run(lam, lr, beta, theta0, steps):
+    """Sutskever's form on f = lam*theta^2/2: v <- beta v - lr f'(theta + beta v); theta += v."""
+    theta, v, thetas, vs = float(theta0), 0.0, [float(theta0)], [0.0]
+    for _ in range(steps):
+        v = beta * v - lr * lam * (theta + beta * v)
+        theta += v
+        thetas.append(theta)
+        vs.append(v)
+    return np.array(thetas), np.array(vs)
+
+
+def sutskever_thetas(f, x0, lr, beta, steps):
+    """Sutskever's form on any f; theta_1 .. theta_steps."""
+    theta, v, points = np.array(x0, dtype=float), np.zeros(len(x0)), []
+    for _ in range(steps):
+        v = beta * v - lr * f.grad(theta + beta * v)
+        theta = theta + v
+        points.append(theta)
+    return np.array(points)
+
+
+def renewed_velocity_first(f, x0, lr, beta, steps):
+    """The slip: v <- beta v - lr g, then x <- x + beta^2 v - (1 + beta) lr g (new v)."""
+    x, v, points = np.array(x0, dtype=float), np.zeros(len(x0)), []
+    for _ in range(steps):
+        g = f.grad(x)
+        v = beta * v - lr * g
+        x = x + beta * beta * v - (1.0 + beta) * lr * g
+        points.append(x)
+    return np.array(points)
+
+
+# -- check_steps ---------------------------------------------------------------------------
 BOWL = gdlab.Quadratic(np.diag([1.0, 4.0]))
 ARGS = dict(f=BOWL, x0=[2.0, 1.0], lr=0.25, beta=0.5, steps=2)
 # By hand (gradient (x, 4y)):
@@ -24,8 +61,9 @@ ARGS = dict(f=BOWL, x0=[2.0, 1.0], lr=0.25, beta=0.5, steps=2)
 
 
 def test_check_accepts_the_hand_computed_answer():
-    feedback = nesterov_steps([(1.25, -0.5), (0.65625, 0.0)], **ARGS)
+    feedback = check_steps([(1.25, -0.5), (0.65625, 0.0)], **ARGS)
     assert feedback and "Correct" in repr(feedback)
+    assert repr(feedback) == "✔ Correct. All match: x1 = (1.25, -0.5), x2 = (0.65625, 0)."
 
 
 @pytest.mark.parametrize("answer, phrase", [
@@ -35,38 +73,103 @@ def test_check_accepts_the_hand_computed_answer():
     ([(2.75, 2.5), (3.90625, 6.5)], "uphill"),
 ])
 def test_check_diagnoses_the_usual_slips(answer, phrase):
-    feedback = nesterov_steps(answer, **ARGS)
+    feedback = check_steps(answer, **ARGS)
     assert not feedback
     assert phrase in feedback.message
+
+
+def test_check_feedback_printed_by_the_chapter_is_unchanged():
+    # the wrong attempt of the exercise cell, as the notebook prints it
+    feedback = check_steps([(1.5, 0.0), (0.875, -0.5)], gdlab.Quadratic(np.diag([1.0, 4.0]),
+                           name="(x² + 4y²)/2"), x0=[2.0, 1.0], lr=0.25, beta=0.5, steps=2)
+    assert repr(feedback) == (
+        "✘ Not yet. x1 is wrong: x should be 1.25 (you gave 1.5); y should be -0.5 (you gave 0).\n"
+        "(Later points follow from it, so fix this one first.) Hint: these are heavy-ball\n"
+        "momentum steps, x ← x − lr·v. Nesterov's step is x ← x − lr·(g + β·v), with the v just\n"
+        "updated: the look-ahead counts the gradient once more.")
 
 
 def test_ascent_answer_is_independently_derived():
     # gradient ascent version by hand: g0 = (2, 4), b1 = (2, 4), x1 = (2,1) + 0.25*(3, 6)
     # = (2.75, 2.5); g1 = (2.75, 10), b2 = (1, 2) + (2.75, 10) = (3.75, 12),
     # x2 = (2.75, 2.5) + 0.25*((2.75, 10) + 0.5*(3.75, 12)) = (2.75, 2.5) + (1.15625, 4)
-    assert "uphill" in nesterov_steps([(2.75, 2.5), (3.90625, 6.5)], **ARGS).message
+    assert "uphill" in check_steps([(2.75, 2.5), (3.90625, 6.5)], **ARGS).message
+
+
+@pytest.mark.parametrize("lr, beta, steps", [(1e-3, 0.9, 6), (2e-4, 0.5, 3), (5e-4, 0.99, 8)])
+def test_slips_on_a_curved_valley_match_the_methods_written_out(lr, beta, steps):
+    # Rosenbrock is far from quadratic: any slip in the algebra of the hints would show
+    f, x0 = gdlab.rosenbrock, [-1.5, 2.0]
+    for answer, phrase in [(sutskever_thetas(f, x0, lr, beta, steps), "Sutskever"),
+                           (renewed_velocity_first(f, x0, lr, beta, steps), "velocity from before")]:
+        feedback = check_steps(answer, f, x0, lr, beta, steps)
+        assert not feedback and phrase in feedback.message
+    hand = gdlab.run(gdlab.Nesterov(lr=lr, beta=beta), f, x0, steps).xs[1:]
+    assert check_steps(hand, f, x0, lr, beta, steps)
+
+
+def test_sutskever_points_are_a_gradient_step_from_the_stored_point_before():
+    # theta_t = stored_t - beta*v_t, checked against Sutskever's form for 40 steps in 1-D
+    lam, lr, beta, steps = 1.5, 0.3, 0.9, 40
+    theta, _ = sutskever_run(lam, lr, beta, 1.0, steps)
+    line = gdlab.Quadratic(np.array([[lam]]))
+    stored = gdlab.run(gdlab.Nesterov(lr=lr, beta=beta), line, [1.0], steps).xs
+    np.testing.assert_allclose(nesterov._sutskever_points(line, stored, lr)[:, 0], theta[1:],
+                               atol=1e-12)
+
+
+def test_velocity_renewed_first_is_a_run_of_the_slip_optimizer():
+    f, x0 = gdlab.elongated_bowl, [-8.0, 2.0]
+    slip = gdlab.run(nesterov._VelocityRenewedFirst(lr=0.3, beta=0.9), f, x0, 50).xs[1:]
+    np.testing.assert_allclose(slip, renewed_velocity_first(f, x0, 0.3, 0.9, 50), atol=1e-12)
+    # and it is not Nesterov: the first step already differs by beta^2 * lr * |g1| = 0.99
+    correct = gdlab.run(gdlab.Nesterov(lr=0.3, beta=0.9), f, x0, 1).xs[1]
+    assert round(float(np.linalg.norm(slip[0] - correct)), 2) == 0.99
+
+
+def test_check_follows_a_hand_computation_however_far_it_goes():
+    # on Rosenbrock at lr = 0.1 the third iterate is beyond gdlab.run's usual max_norm 1e10;
+    # a hand computation still has three points, and so does the check
+    f, x0 = gdlab.rosenbrock, [0.5, -0.7]
+    assert gdlab.run(gdlab.Nesterov(lr=0.1, beta=0.9), f, x0, 3).diverged
+    feedback = check_steps(np.zeros((3, 2)), f, x0, 0.1, 0.9, 3)
+    assert "x1 is wrong: x should be -35.41" in feedback.message
+    assert "shape" not in feedback.message
 
 
 def test_check_names_the_first_wrong_point_and_shape_problems():
-    feedback = nesterov_steps([(1.25, -0.5), (0.6, 0.0)], **ARGS)
+    feedback = check_steps([(1.25, -0.5), (0.6, 0.0)], **ARGS)
     assert not feedback and "x1 is right" in feedback.message and "x2" in feedback.message
-    assert "shape" in nesterov_steps([(1.25, -0.5)], **ARGS).message
+    assert "shape" in check_steps([(1.25, -0.5)], **ARGS).message
+    three = check_steps([(1.25, -0.5), (0.65625, 0.0), (0.0, 0.0)], **{**ARGS, "steps": 3})
+    assert "x1 and x2 are right" in three.message
 
 
 def test_check_validates_its_arguments():
     with pytest.raises(ValueError, match="beta"):
-        nesterov_steps([(0, 0)], BOWL, [2.0, 1.0], 0.25, 1.5, 1)
+        check_steps([(0, 0)], BOWL, [2.0, 1.0], 0.25, 1.5, 1)
     with pytest.raises(ValueError, match="lr"):
-        nesterov_steps([(0, 0)], BOWL, [2.0, 1.0], -0.25, 0.5, 1)
+        check_steps([(0, 0)], BOWL, [2.0, 1.0], -0.25, 0.5, 1)
     with pytest.raises(ValueError, match="x0"):
-        nesterov_steps([(0, 0)], BOWL, [2.0, 1.0, 3.0], 0.25, 0.5, 1)
+        check_steps([(0, 0)], BOWL, [2.0, 1.0, 3.0], 0.25, 0.5, 1)
+    with pytest.raises(ValueError, match="steps"):
+        check_steps([(0, 0)], BOWL, [2.0, 1.0], 0.25, 0.5, 0)
 
 
-# -- widgets.nesterov_explorer ------------------------------------------------------------
-def make_explorer():
-    return gdlab.widgets.nesterov_explorer(gdlab.elongated_bowl, x0=[-8.0, 2.0],
-                                           lrs=[0.05, 0.45, 0.8], betas=[0.5, 0.9], steps=40,
-                                           default_lr=0.45, default_beta=0.9)
+# -- explorer ------------------------------------------------------------------------------
+def make_explorer(**start):
+    return nesterov.explorer(gdlab.elongated_bowl, x0=[-8.0, 2.0], lrs=[0.05, 0.45, 0.8],
+                             betas=[0.5, 0.9], steps=40, start=start or {"lr": 0.45, "beta": 0.9})
+
+
+def test_explorer_start_values():
+    assert make_explorer().start == {"lr": 0.45, "beta": 0.9}
+    assert make_explorer(lr=0.8).start == {"lr": 0.8, "beta": 0.9}   # beta: the middle of [0.5, 0.9]
+    middle = nesterov.explorer(gdlab.elongated_bowl, [-8.0, 2.0], [0.05, 0.2, 0.45, 0.8],
+                               [0.5, 0.8, 0.9, 0.95, 0.99])
+    assert middle.start == {"lr": 0.45, "beta": 0.9}
+    with pytest.raises(ValueError, match="start"):
+        make_explorer(lr=0.3)
 
 
 def test_explorer_result_runs_both_methods_with_the_same_settings():
@@ -93,16 +196,40 @@ def test_explorer_shows_the_stability_trade_off():
 
 
 def test_explorer_verdict_names_unstable_runs_that_have_not_blown_up_yet():
-    from gdlab.widgets import _nesterov_verdict
     # beta = 0.5: NAG's limit is 1.5 < lr*lam = 1.6, so the run grows, but too slowly to pass
     # the divergence threshold within 40 steps (radius about 1.16 per step)
     result = make_explorer().result(lr=0.8, beta=0.5)
     nag, hb = result["Nesterov"], result["Momentum"]
     assert not nag.diverged and nag.gaps()[-1] > nag.gaps()[0]
-    assert _nesterov_verdict(nag).startswith("growing")
-    assert _nesterov_verdict(hb) == f"gap {hb.gaps()[-1]:.1e}"
+    assert nesterov._verdict(nag).startswith("growing")
+    assert nesterov._verdict(hb) == f"gap {hb.gaps()[-1]:.1e}"
     blown_up = gdlab.run(gdlab.Nesterov(lr=0.8, beta=0.9), gdlab.elongated_bowl, [-8.0, 2.0], 400)
-    assert blown_up.diverged and _nesterov_verdict(blown_up) == "diverged"
+    assert blown_up.diverged and nesterov._verdict(blown_up) == "diverged"
+
+
+def test_explorer_title_names_nags_effective_momentum():
+    # beta (1 - lr lam) by hand: 0.9 * (1 - 0.045) = 0.8595 and 0.9 * (1 - 0.9) = 0.09
+    title = nesterov._path_title(gdlab.elongated_bowl, 0.45, 0.9)
+    assert title == "lr = 0.45, β = 0.9\nNAG's effective momentum: 0.86 (flat), 0.09 (steep)"
+    # lr*lam = 1.6 > 1 along the steep axis: negative momentum, 0.9 * (1 - 1.6) = -0.54
+    assert "-0.54 (steep)" in nesterov._path_title(gdlab.elongated_bowl, 0.8, 0.9)
+    assert nesterov._path_title(gdlab.rosenbrock, 1e-3, 0.9) == "lr = 0.001, β = 0.9"
+
+
+def test_explorer_draws_both_panels_with_titles_labels_and_legends():
+    ex = make_explorer()
+    fig = Figure()
+    ex.draw(fig, ex.result(lr=0.8, beta=0.5), lr=0.8, beta=0.5)
+    ax_path, ax_loss = fig.axes
+    assert [t.get_text() for t in ax_path.get_legend().get_texts()] == [
+        "minimum", "Momentum (heavy ball)", "Nesterov"]
+    assert ax_path.get_title().startswith("lr = 0.8, β = 0.5\nNAG's effective momentum")
+    assert ax_loss.get_title().startswith("After 40 steps\nMomentum: gap ")
+    assert "Nesterov: growing, gap " in ax_loss.get_title()
+    assert [t.get_text() for t in ax_loss.get_legend().get_texts()] == ["Momentum", "Nesterov"]
+    assert ax_loss.get_xlabel() == "step t" and "log scale" in ax_loss.get_ylabel()
+    # the starting gap is 7.2 = 64/20 + 4: the axis runs from 1e-10 to two powers above it
+    assert ax_loss.get_ylim() == pytest.approx((1e-10, 1e3))
 
 
 def test_explorer_renders_png_and_limits_frames():
@@ -111,8 +238,7 @@ def test_explorer_renders_png_and_limits_frames():
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     assert "<img" in ex.to_html()
     with pytest.raises(ValueError, match="max_frames"):
-        gdlab.widgets.nesterov_explorer(gdlab.elongated_bowl, [-8.0, 2.0],
-                                        lrs=list(np.linspace(0.1, 0.5, 9)),
-                                        betas=[0.5, 0.6, 0.7, 0.8, 0.9])
+        nesterov.explorer(gdlab.elongated_bowl, [-8.0, 2.0], lrs=list(np.linspace(0.1, 0.5, 9)),
+                          betas=[0.5, 0.6, 0.7, 0.8, 0.9])
     with pytest.raises(ValueError, match="steps"):
-        gdlab.widgets.nesterov_explorer(gdlab.elongated_bowl, [-8.0, 2.0], [0.1], [0.9], steps=0)
+        nesterov.explorer(gdlab.elongated_bowl, [-8.0, 2.0], [0.1], [0.9], steps=0)

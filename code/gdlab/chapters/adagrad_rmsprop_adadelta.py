@@ -19,12 +19,14 @@ from gdlab.explorer import Explorer, log_ticks, loss_panel, path_panel
 from gdlab.theory import effective_learning_rates
 from gdlab.validation import check_finite_array, check_in_range, check_positive_int
 
+__all__ = ["ADAPTIVE_OPTIMIZERS", "explorer", "check_rmsprop_steps", "rmsprop_slips"]
+
 ADAPTIVE_OPTIMIZERS = ("AdaGrad", "RMSProp", "AdaDelta")
 _DECAY_SYMBOL = {"RMSProp": "β", "AdaDelta": "ρ"}   # AdaGrad has no decay rate
 
 
 # -- the explorer ---------------------------------------------------------------------------
-def adaptive_optimizer(name: str, lr: float, decay: float):
+def _adaptive_optimizer(name: str, lr: float, decay: float):
     """AdaGrad (``decay`` unused), RMSProp (β = ``decay``) or AdaDelta (ρ = ``decay``), with
     the library default ε."""
     if name == "AdaGrad":
@@ -70,7 +72,7 @@ def explorer(functions: dict | None = None,
 
     def compute(optimizer, lr, function, decay=fixed_decay):
         f, x0, steps = functions[function]
-        traj = gdlab.run(adaptive_optimizer(optimizer, lr, decay), f, x0, steps)
+        traj = gdlab.run(_adaptive_optimizer(optimizer, lr, decay), f, x0, steps)
         rates = (effective_learning_rates(traj, f) if traj.steps > 0
                  else np.empty((0, f.dim)))
         return {"trajectory": traj, "effective_lr": rates}
@@ -180,7 +182,15 @@ def check_rmsprop_steps(answer, grads, lr: float, beta: float, eps: float, theta
 
 def rmsprop_slips(grads, lr: float, beta: float, eps: float, theta0) -> list:
     r"""The usual slips in RMSProp steps by hand, each as ``(iterates θ_1..θ_T, explanation)``
-    for the gradients ``grads`` (shape (T, d)) from ``theta0`` (shape (d,))."""
+    for the gradients ``grads`` (shape (T, d)) from ``theta0`` (shape (d,)).
+
+    Four are library optimizers replayed on the gradients: ε inside the root is
+    ``RMSProp(eps_inside=True)``, the bias-corrected :math:`s_t/(1-\beta^t)` is
+    ``Adam(beta1=0)``, the sum is ``AdaGrad`` and uphill is RMSProp fed :math:`-g_t`. The two
+    that no optimizer expresses are written out, as
+    :math:`\theta_t = \theta_0 - \alpha\sum_{k \le t} g_k / d_k` with the slipped denominator
+    :math:`d_k`.
+    """
     def replayed(optimizer, gradients=grads):
         return gdlab.replay(optimizer, gradients, theta0)[1:]
 

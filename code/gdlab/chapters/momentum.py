@@ -65,8 +65,8 @@ def explorer(f: Function, x0, lrs: Sequence[float], betas: Sequence[float], step
 
 def _verdict(result: dict, tol: float) -> str:
     """The explorer's verdict box: one line per method (diverged, or the steps until it stays
-    within ``tol``), then, on a quadratic, the factor :math:`\\rho` by which theory says
-    momentum's error changes per step."""
+    within ``tol``), then, on a quadratic, the factor ρ = max over λ in [μ, L] of the spectral
+    radius of M(λ), by which theory says momentum's error changes per step."""
     lines = []
     for key, name in (("momentum", "momentum"), ("gd", "GD")):
         traj, needed = result[key], result[f"steps_{key}"]

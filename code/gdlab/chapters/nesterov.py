@@ -99,20 +99,25 @@ def check_steps(answer, f: Function, x0, lr: float, beta: float, steps: int = 2)
     """
     lr = check_in_range("lr", lr, 0.0)   # a number: the Sutskever hint needs lr itself
     steps = check_positive_int("steps", steps)
-    stored = run(Nesterov(lr=lr, beta=beta), f, x0, steps).xs   # checks beta and x0 too
+
+    def points(optimizer, landscape=f):
+        """x0, x1, ..., x_steps; followed however far they go, as a hand computation would."""
+        return run(optimizer, landscape, x0, steps, max_norm=np.finfo(float).max).xs
+
+    stored = points(Nesterov(lr=lr, beta=beta))   # checks beta and x0 too
     hints = [
-        (run(Momentum(lr=lr, beta=beta), f, x0, steps).xs[1:],
+        (points(Momentum(lr=lr, beta=beta))[1:],
          "these are heavy-ball momentum steps, x ← x − lr·v. Nesterov's step is "
          "x ← x − lr·(g + β·v), with the v just updated: the look-ahead counts the "
          "gradient once more."),
         (_sutskever_points(f, stored, lr),
          "these are Sutskever's θ_t. The exercise asks for the points NAG stores and takes "
          "gradients at, θ_t + β·v_t (Bengio's form, PyTorch's nesterov=True)."),
-        (run(_VelocityRenewedFirst(lr=lr, beta=beta), f, x0, steps).xs[1:],
+        (points(_VelocityRenewedFirst(lr=lr, beta=beta))[1:],
          "you renewed the velocity v ← βv − lr·g before x ← x + β²v − (1+β)·lr·g; that "
          "formula needs the velocity from before this step (equivalently x ← x + βv − lr·g "
          "with the new v)."),
-        (run(Nesterov(lr=lr, beta=beta), Uphill(f), x0, steps).xs[1:],
+        (points(Nesterov(lr=lr, beta=beta), Uphill(f))[1:],
          "every step went uphill: the gradient enters with a minus sign, x ← x − lr·(g + βv)."),
     ]
     names = [f"x{t}" for t in range(1, steps + 1)]

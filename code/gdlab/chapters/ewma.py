@@ -1,0 +1,223 @@
+r"""Companion of chapter 2, *Exponentially weighted averages* (``chapters/02-ewma.ipynb``).
+
+It holds the chapter's explorer, the EWMA of a series for several β, plain or bias-corrected
+(:func:`explorer`), and the checks of its exercises: EWMA values by hand
+(:func:`check_ewma_values`), the β of a given window (:func:`check_beta_for_window`) and how
+long the start-up bias lasts (:func:`check_bias_warmup_steps`).
+
+The module shares its name with the library module ``gdlab.ewma``, so it imports the library
+by full names only (``gdlab.ewma``, never ``.ewma``).
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+import gdlab
+from gdlab import plots
+from gdlab.ewma import bias_correction_factor, effective_window, ewma, ewma_weights
+from gdlab.explorer import Explorer
+from gdlab.feedback import Feedback, as_column, check_number, check_points
+from gdlab.theory import steps_until_unbiased
+from gdlab.validation import check_finite_array, check_in_range, check_positive_int
+
+__all__ = ["explorer", "check_ewma_values", "check_beta_for_window", "check_bias_warmup_steps"]
+
+_WEIGHT_AGES = np.arange(0, 121)   # the ages t − i the weights panel shows
+
+
+# -- the explorer -------------------------------------------------------------------------
+def explorer(series, betas: Sequence[float], start: dict | None = None, truth=None,
+             zoom: int = 60) -> Explorer:
+    r"""The EWMA of ``series`` for each β in ``betas``, plain or bias-corrected.
+
+    Three panels: the whole series with its average (and the noise-free ``truth``, if
+    given, with the average's RMS error against it); the weights
+    :math:`(1-\beta)\beta^{t-i}` the average puts on past points, with the window
+    :math:`1/(1-\beta)`; and the first ``zoom`` points, where the start-up bias of a
+    zero-started average shows. ``result(beta=..., bias_correction=...)`` is the average
+    shown, ``gdlab.ewma(series, beta, bias_correction)``. ``start={"beta": ...,
+    "bias_correction": ...}`` picks the first picture; bias correction starts off.
+    """
+    series = check_finite_array("series", series, ndim=1)
+    if truth is not None:
+        truth = check_finite_array("truth", truth, ndim=1)
+        if truth.shape != series.shape:
+            raise ValueError(f"truth must have the shape of series {series.shape}, "
+                             f"got {truth.shape}")
+    zoom = min(check_positive_int("zoom", zoom, minimum=2), len(series))
+    pad = 0.05 * (series.max() - series.min() + 1e-12)
+
+    def compute(beta, bias_correction):
+        return ewma(series, beta, bias_correction=bias_correction)
+
+    def draw(fig, average, beta, bias_correction):
+        other = ewma(series, beta, bias_correction=not bias_correction)
+        kind, other_kind = _kinds(bias_correction)
+        # Fixed margins: every frame gets the same layout, so the scrubber does not jitter.
+        grid = fig.add_gridspec(2, 2, height_ratios=[1.25, 1], left=0.085, right=0.985,
+                                top=0.94, bottom=0.085, hspace=0.42, wspace=0.2)
+        _whole_series_panel(fig.add_subplot(grid[0, :]), series, truth,
+                            {f"EWMA ({kind})": average}, _heading(average, truth, beta), pad)
+        _weights_panel(fig.add_subplot(grid[1, 0]), beta)
+        _start_up_panel(fig.add_subplot(grid[1, 1]), series[:zoom],
+                        None if truth is None else truth[:zoom],
+                        {kind: average[:zoom], other_kind: other[:zoom]}, pad)
+
+    preferred = {"bias_correction": False}
+    return Explorer({"beta": list(betas), "bias_correction": [False, True]}, compute, draw,
+                    start={**preferred, **(start or {})}, title="EWMA explorer",
+                    figsize=(9.0, 5.6), layout=None)
+
+
+def _kinds(bias_correction: bool) -> tuple[str, str]:
+    """The names of the average shown and of the other one: ("plain", "bias-corrected")."""
+    return ("bias-corrected", "plain") if bias_correction else ("plain", "bias-corrected")
+
+
+def _heading(average, truth, beta: float) -> str:
+    r"""β and its window :math:`1/(1-\beta)`, and the RMS error against ``truth`` if given."""
+    heading = f"β = {beta:g}: window ≈ 1/(1−β) = {effective_window(beta):.3g} points"
+    if truth is not None:
+        heading += f"; RMS error vs true curve {np.sqrt(np.mean((average - truth) ** 2)):.2f}"
+    return heading
+
+
+def _series_with_averages(ax, series, truth, averages: dict, title: str, markersize: float,
+                          truth_label: str | None = "true curve"):
+    """``gdlab.plots.plot_ewma`` (data dots, one line per average) plus the dashed
+    ``truth``."""
+    plots.plot_ewma(ax, series, averages, title=title)
+    ax.lines[0].set_markersize(markersize)
+    if truth is not None:
+        ax.plot(np.arange(1, len(truth) + 1), truth, "--", color="black", linewidth=1.0,
+                label=truth_label)
+
+
+def _whole_series_panel(ax, series, truth, averages: dict, title: str, pad: float):
+    """The whole series, its average and the true curve."""
+    _series_with_averages(ax, series, truth, averages, title, markersize=2.5)
+    ax.set_ylim(series.min() - pad, series.max() + pad)
+    ax.set_xlim(0, len(series) + 1)
+    ax.legend(loc="upper left", ncol=3)
+
+
+def _weights_panel(ax, beta: float):
+    r"""The weight :math:`(1-\beta)\beta^{t-i}` of a point against its age :math:`t-i`, and
+    the window :math:`1/(1-\beta)` where it is in view."""
+    weights = ewma_weights(beta, len(_WEIGHT_AGES))[::-1]   # by age: newest point first
+    ax.fill_between(_WEIGHT_AGES, weights, step="mid", color=plots.AVERAGE_COLORS[0],
+                    alpha=0.8, linewidth=0)
+    window = effective_window(beta)
+    if window <= _WEIGHT_AGES[-1]:
+        ax.axvline(window, color="black", linestyle="--", linewidth=1,
+                   label=f"1/(1−β) = {window:.3g}")
+        ax.legend(loc="upper right")
+    ax.set_xlim(-1, _WEIGHT_AGES[-1] + 1)
+    ax.set_ylim(0, None)
+    ax.set_xlabel("age of the point, $t - i$")
+    ax.set_ylabel("weight $(1-β)β^{t-i}$")
+    ax.set_title("Weight on each past point")
+
+
+def _start_up_panel(ax, first, truth, averages: dict, pad: float):
+    """The first points with the average shown and, faded behind it, the other one."""
+    _series_with_averages(ax, first, truth, averages, f"The first {len(first)} points: "
+                          "start-up", markersize=4, truth_label=None)
+    ax.lines[2].set(alpha=0.5, linewidth=1.2, zorder=1.9)   # the other average, behind
+    ax.set_ylim(min(first.min(), 0.0) - pad, first.max() + pad)
+    ax.legend(loc="lower right", ncol=3)
+
+
+# -- the checks ---------------------------------------------------------------------------
+def check_ewma_values(answer, series, beta: float, bias_correction: bool = False) -> Feedback:
+    r"""Check hand-computed EWMA values :math:`V_1, \dots, V_T` of ``series``:
+    :math:`V_t = \beta V_{t-1} + (1-\beta)\theta_t` from :math:`V_0 = 0`, or with
+    ``bias_correction`` :math:`V_t / (1-\beta^t)`."""
+    series = np.asarray(series, dtype=float)
+    expected = ewma(series, beta, bias_correction=bias_correction)
+    other = ewma(series, beta, bias_correction=not bias_correction)
+    hints = [(other[:, None],
+              "these are the " + ("uncorrected" if bias_correction else "bias-corrected")
+              + " values; the exercise asks for the "
+              + ("bias-corrected ones, V_t / (1 − β^t)." if bias_correction
+                 else "plain ones, starting from V_0 = 0.")),
+             (_heavy_ball_velocity(series, beta)[:, None],
+              "the new point is weighted by (1 − β), not 1.")]
+    names = [f"V{t}" for t in range(1, len(series) + 1)]
+    return check_points(as_column(answer, len(series)), expected[:, None], names, hints=hints)
+
+
+def _heavy_ball_velocity(series, beta: float) -> np.ndarray:
+    r"""The slip :math:`v_t = \beta v_{t-1} + \theta_t` (no factor :math:`1-\beta` on the new
+    point): the velocity of heavy-ball ``gdlab.Momentum`` fed ``series`` as its gradients,
+    read off its steps, :math:`v_t = x_{t-1} - x_t` at lr = 1."""
+    iterates = gdlab.replay(gdlab.Momentum(lr=1.0, beta=beta), series)
+    return -np.diff(iterates[:, 0])
+
+
+def check_beta_for_window(answer, window: float) -> Feedback:
+    r"""Check the β whose rule-of-thumb window :math:`1/(1-\beta)` is ``window`` points:
+    :math:`\beta = 1 - 1/\text{window}`."""
+    window = check_in_range("window", window, 1.0)
+    hints = [(1.0 / window, "that is 1 − β, the weight of the newest point; β is 1 minus it."),
+             # pandas' span convention, 1 − β = 2/(span + 1): the SMA of the same noise and lag
+             (1.0 - 2.0 / (window + 1.0),
+              f"that β matches a simple moving average of {window:g} points in lag and "
+              "noise (the 'span' convention of pandas); the rule of thumb asks for "
+              f"1/(1 − β) = {window:g}.")]
+    return check_number(answer, 1.0 - 1.0 / window,
+                        name=f"β for a window of {window:g} points", rtol=1e-6, hints=hints)
+
+
+def check_bias_warmup_steps(answer, beta: float, tolerance: float = 0.01) -> Feedback:
+    r"""Check the first step t at which the bias-correction factor :math:`1/(1-\beta^t)` is
+    at most ``1 + tolerance``, ``gdlab.theory.steps_until_unbiased(beta, tolerance)``: the
+    smallest whole t with :math:`\beta^t \le \text{tol}/(1+\text{tol})`."""
+    beta = check_in_range("beta", beta, 0.0, 1.0, low_open=True, high_open=True)
+    tolerance = check_in_range("tolerance", tolerance, 0.0, low_open=True)
+    expected = steps_until_unbiased(beta, tolerance)
+    try:
+        value = float(answer)
+    except (TypeError, ValueError):
+        return Feedback(False, f"The number of steps should be a whole number; got {answer!r}.")
+    if not value >= 1:
+        return Feedback(False, f"Steps are counted from t = 1 (where V_1 is the first average); "
+                               f"you gave {value:g}.")
+    if value == expected:
+        earlier = (f"; one step earlier it is {bias_correction_factor(beta, expected - 1):.6f}"
+                   if expected > 1 else "")
+        return Feedback(True, f"t = {expected}: there 1/(1 − β^t) = "
+                              f"{bias_correction_factor(beta, expected):.6f}{earlier}.")
+    return Feedback(False, f"You gave {value:g}; the first step with 1/(1 − β^t) ≤ "
+                           f"{1 + tolerance:g} is a different one."
+                    + _warmup_slip(value, beta, tolerance, expected))
+
+
+def _warmup_slip(value: float, beta: float, tolerance: float, expected: int) -> str:
+    """What probably went wrong with a step count ``value`` other than ``expected``: a
+    sentence that starts with a space, or "" if no typical slip fits."""
+    if expected - 1 <= value < expected:
+        step = int(np.floor(value))
+        return (f" Hint: round up. At t = {step:g} the factor is still "
+                f"{bias_correction_factor(beta, step):.6f}, above {1 + tolerance:g}.")
+    if abs(value - np.log(tolerance) / np.log(beta)) <= 1:   # the slip: solved β^t ≤ tol
+        return (f" Hint: that solves β^t ≤ {tolerance:g}; the exact condition "
+                f"1/(1 − β^t) ≤ {1 + tolerance:g} means β^t ≤ "
+                f"{tolerance:g}/{1 + tolerance:g}.")
+    if np.isclose(value, effective_window(beta)):
+        return (" Hint: one window 1/(1 − β) is far too early: there the factor is "
+                "about 1/(1 − 1/e) ≈ 1.58.")
+    factor = _factor_at(beta, value)
+    if factor <= 1 + tolerance:
+        return (f" At t = {value:g} the factor is {factor:.6f}, within the "
+                "tolerance, but an earlier step already is.")
+    return ""
+
+
+def _factor_at(beta: float, t: float) -> float:
+    r""":math:`1/(1-\beta^t)` at an answer t: ``gdlab.bias_correction_factor`` for a whole
+    step, the same formula for an answer that is not whole (which that function refuses)."""
+    return bias_correction_factor(beta, int(t)) if t.is_integer() else 1.0 / (1.0 - beta ** t)
