@@ -71,3 +71,21 @@ def test_settles_below_needs_the_values_to_stay_below():
     assert gdlab.settles_below([3.0, 0.5, 2.0, 0.1, 0.05], 1.0) == 3
     assert gdlab.settles_below([-0.1, 0.2], 1.0) == 0          # absolute values
     assert gdlab.settles_below([0.1, 5.0], 1.0) is None         # swings out at the end
+
+
+def test_replay_feeds_the_given_gradients_in_order():
+    grads = [[1.0, -2.0], [0.5, 0.0], [-1.0, 4.0]]
+    xs = gdlab.replay(gdlab.SGD(lr=0.1), grads, x0=[1.0, 1.0])
+    # x_t = x_{t-1} - 0.1 g_t, by hand
+    np.testing.assert_allclose(xs, [[1.0, 1.0], [0.9, 1.2], [0.85, 1.2], [0.95, 0.8]])
+    momentum = gdlab.replay(gdlab.Momentum(lr=1.0, beta=0.5), [2.0, 2.0])   # one coordinate
+    np.testing.assert_allclose(momentum[:, 0], [0.0, -2.0, -5.0])          # v = 2, then 3
+
+
+def test_replay_rejects_bad_gradients_and_start():
+    with pytest.raises(ValueError, match="grads must contain only finite numbers"):
+        gdlab.replay(gdlab.SGD(lr=0.1), [1.0, np.nan])
+    with pytest.raises(ValueError, match=r"grads must hold one gradient per step.*\(0,\)"):
+        gdlab.replay(gdlab.SGD(lr=0.1), [])
+    with pytest.raises(ValueError, match=r"x0 must be a number or have one entry per coordinate \(2\)"):
+        gdlab.replay(gdlab.SGD(lr=0.1), [[1.0, 2.0]], x0=[0.0, 0.0, 0.0])

@@ -132,18 +132,6 @@ def test_closed_forms_reject_bad_input(call, pattern):
 RNG = np.random.default_rng(6)
 
 
-def steps_of(optimizer, grads):
-    """The changes theta_t - theta_{t-1} of one parameter array fed ``grads`` (rows)."""
-    grads = np.asarray(grads, dtype=float)
-    theta = np.zeros(grads.shape[1:])
-    out = []
-    for g in grads:
-        before = theta.copy()
-        optimizer.update(theta, g)
-        out.append(theta - before)
-    return np.array(out)
-
-
 # -- theory: how big can one Adam step be ---------------------------------------------
 def adam_ratio_at_last_step(grads, beta1=0.9, beta2=0.999):
     """|m_hat_t| / sqrt(v_hat_t) at the last step, straight from the definitions."""
@@ -173,7 +161,7 @@ def test_worst_case_gradients_reach_the_bound_and_random_ones_do_not_exceed_it(b
 
 def test_worst_case_step_of_gdlab_adam_equals_the_bound():
     worst = theory.adam_worst_case_gradients(0.9, 0.999, 200)
-    step = steps_of(gdlab.Adam(lr=1.0, eps=0.0), worst[:, None])[-1, 0]
+    step = np.diff(gdlab.replay(gdlab.Adam(lr=1.0, eps=0.0), worst), axis=0)[-1, 0]
     assert -step == pytest.approx(theory.adam_step_ratio_bound(0.9, 0.999, 200), rel=1e-10)
 
 

@@ -126,11 +126,11 @@ def replay(optimizer, grads, x0=0.0) -> np.ndarray:
     (not reset), so pass a fresh one.
     """
     grads = check_finite_array("grads", grads)
-    if grads.ndim == 1:
-        grads = grads[:, None]
-    if grads.ndim != 2 or len(grads) == 0:
+    if grads.ndim not in (1, 2) or len(grads) == 0:
         raise ValueError(f"grads must hold one gradient per step, shape (T,) or (T, d) with "
                          f"T >= 1, got shape {grads.shape}")
+    if grads.ndim == 1:
+        grads = grads[:, None]
     x0 = check_finite_array("x0", x0)
     if x0.ndim > 1 or (x0.ndim == 1 and x0.shape != grads.shape[1:]):
         raise ValueError(f"x0 must be a number or have one entry per coordinate "

@@ -2,13 +2,16 @@
 gdlab.chapters.adagrad_rmsprop_adadelta, its RMSProp exercise check and its explorer.
 
 The check's expected answers and slips are compared with the rules written out by hand
-below, independently of gdlab.
+below, independently of gdlab. The explorer is built with the notebook's compute step,
+repeated here, and tested on the contract between that compute and the companion's drawing.
 """
 
 import inspect
 import math
 import warnings
+from pathlib import Path
 
+import nbformat
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
@@ -25,7 +28,7 @@ def test_companion_exports_its_explorer_and_its_check():
                                                 "check_rmsprop_steps", "rmsprop_slips"]
     assert adagrad_rmsprop_adadelta.ADAPTIVE_OPTIMIZERS == ("AdaGrad", "RMSProp", "AdaDelta")
     assert list(inspect.signature(make_explorer).parameters) == [
-        "functions", "lrs", "decays", "optimizers", "start"]
+        "compute", "functions", "lrs", "decays", "optimizers", "start"]
     assert list(inspect.signature(check_rmsprop_steps).parameters) == [
         "answer", "grads", "lr", "beta", "eps", "theta0", "rtol"]
 
@@ -110,9 +113,40 @@ def test_rmsprop_steps_one_coordinate_and_shapes():
 
 
 # -- the explorer --------------------------------------------------------------------------
+# The notebook's compute step, written out again: this is the test of the notebook's code
+# (test_the_notebook_runs_this_compute checks that the two are the same).
+landscapes = {"ravine": (gdlab.elongated_bowl, (-8.0, 2.0), 300),   # label: (f, x0, steps)
+              "Rosenbrock": (gdlab.rosenbrock, (-1.5, 2.0), 600)}
+
+
+def compute(optimizer, lr, function, decay=0.9):
+    """Run one optimizer on one landscape and measure each coordinate's learning rate."""
+    f, x0, steps = landscapes[function]
+    opt = {"AdaGrad": gdlab.AdaGrad(lr=lr),              # no decay: s sums every g²
+           "RMSProp": gdlab.RMSProp(lr=lr, beta=decay),
+           "AdaDelta": gdlab.AdaDelta(lr=lr, rho=decay)}[optimizer]
+    traj = gdlab.run(opt, f, x0, steps)
+    # the step size each coordinate really got: -Δθ_i / g_i, at every step
+    return {"trajectory": traj, "effective_lr": gdlab.theory.effective_learning_rates(traj, f)}
+
+
+NOTEBOOK = Path(__file__).resolve().parents[2] / "chapters" / "05-adagrad-rmsprop-adadelta.ipynb"
+
+
 @pytest.fixture(scope="module")
 def explorer():
-    return make_explorer()
+    return make_explorer(compute, landscapes)
+
+
+def test_the_notebook_runs_this_compute():
+    cells = [c for c in nbformat.read(NOTEBOOK, as_version=4).cells
+             if c.cell_type == "code" and "def compute(" in c.source]
+    assert len(cells) == 1 and "nbval-ignore-output" in cells[0].metadata.get("tags", [])
+    source = cells[0].source
+    assert inspect.getsource(compute) in source
+    assert 'landscapes = {"ravine": (gdlab.elongated_bowl, (-8.0, 2.0), 300),' in source
+    assert source.rstrip().endswith(
+        "explorer = adagrad_rmsprop_adadelta.explorer(compute, landscapes)\nexplorer")
 
 
 def test_explorer_grid_and_start(explorer):
@@ -122,6 +156,7 @@ def test_explorer_grid_and_start(explorer):
     assert np.prod([len(v) for v in explorer.controls.values()]) == 24
     assert explorer.start == {"optimizer": "RMSProp", "lr": 0.1, "function": "ravine"}
     assert "decay β = ρ = 0.9" in explorer.title
+    assert explorer.compute is compute   # passed straight through, not wrapped
 
 
 def test_explorer_result_is_the_plain_run(explorer):
@@ -140,7 +175,7 @@ def test_explorer_result_is_the_plain_run(explorer):
 
 
 def test_explorer_with_a_decay_control():
-    e = make_explorer(lrs=[0.1, 1.0], decays=[0.9, 0.99])
+    e = make_explorer(compute, landscapes, lrs=[0.1, 1.0], decays=[0.9, 0.99])
     assert e.controls["decay"] == [0.9, 0.99] and e.start["decay"] == 0.9
     assert np.prod([len(v) for v in e.controls.values()]) == 24
     slow = e.result(optimizer="RMSProp", lr=0.1, decay=0.99, function="ravine")
@@ -151,8 +186,10 @@ def test_explorer_with_a_decay_control():
     b = e.result(optimizer="AdaGrad", lr=1.0, decay=0.99)
     np.testing.assert_array_equal(a["trajectory"].xs, b["trajectory"].xs)
     assert e.render(optimizer="AdaDelta", decay=0.99).startswith(PNG)
+    assert drawn(e, optimizer="AdaDelta", decay=0.99)[0].get_title() == \
+        "AdaDelta, lr = 0.1, ρ = 0.99"
     with pytest.raises(ValueError, match="controls give 48 combinations"):
-        make_explorer(lrs=[0.01, 0.1, 0.3, 1.0], decays=[0.9, 0.99])
+        make_explorer(compute, landscapes, lrs=[0.01, 0.1, 0.3, 1.0], decays=[0.9, 0.99])
 
 
 def test_explorer_adagrad_rates_never_grow(explorer):
@@ -172,21 +209,100 @@ def test_explorer_renders_png(explorer):
     assert explorer.render(optimizer="AdaDelta", lr=0.01, function="Rosenbrock").startswith(PNG)
 
 
-def test_explorer_custom_functions_and_bad_input():
-    small = make_explorer({"bowl": (gdlab.elongated_bowl, (-8.0, 2.0), 20)},
-                              lrs=[0.5], optimizers=["AdaGrad"])
+def test_explorer_custom_functions_and_bad_input(monkeypatch):
+    monkeypatch.setitem(landscapes, "bowl", (gdlab.elongated_bowl, (-8.0, 2.0), 20))
+    small = make_explorer(compute, {"bowl": landscapes["bowl"]}, lrs=[0.5],
+                          optimizers=["AdaGrad"])
     assert small.result()["trajectory"].steps == 20
     assert small.render().startswith(PNG)
     with pytest.raises(ValueError, match="optimizers must be chosen from"):
-        make_explorer(optimizers=["Adam"])
+        make_explorer(compute, landscapes, optimizers=["Adam"])
     with pytest.raises(ValueError, match=r"functions\['bowl'\] must be a tuple"):
-        make_explorer({"bowl": gdlab.elongated_bowl})
+        make_explorer(compute, {"bowl": gdlab.elongated_bowl})
     with pytest.raises(ValueError, match="functions must be a non-empty dict"):
-        make_explorer({})
+        make_explorer(compute, {})
+    with pytest.raises(ValueError, match=r"steps of functions\['bowl'\]"):
+        make_explorer(compute, {"bowl": (gdlab.elongated_bowl, (-8.0, 2.0), 0)})
     with pytest.raises(ValueError, match="decays must list at least one"):
-        make_explorer(decays=[])
+        make_explorer(compute, landscapes, decays=[])
     with pytest.raises(ValueError, match=r"beta must be in \[0, 1\)"):
-        make_explorer(decays=[1.0]).result(optimizer="RMSProp")
+        make_explorer(compute, landscapes, lrs=[0.1], decays=[1.0, 0.9]).result(
+            optimizer="RMSProp", decay=1.0)
+
+
+# -- the contract between compute and draw ---------------------------------------------------
+def test_compute_gets_the_control_names_as_keywords():
+    calls = []
+
+    def recording(**values):
+        calls.append(values)
+        return compute(**values)
+
+    e = make_explorer(recording, landscapes)
+    e.render()
+    assert calls == [{"optimizer": "RMSProp", "lr": 0.1, "function": "ravine"}]
+    with_decay = make_explorer(recording, landscapes, lrs=[0.1, 1.0], decays=[0.9, 0.99])
+    with_decay.result(decay=0.99)
+    assert calls[-1] == {"optimizer": "RMSProp", "lr": 0.1, "function": "ravine",
+                         "decay": 0.99}
+    doc = make_explorer.__doc__
+    assert all(f"``{name}``" in doc for name in ["optimizer", "lr", "function", "decay"])
+
+
+def test_draw_reads_only_what_the_docstring_promises():
+    class Recording(dict):
+        def __getitem__(self, key):
+            read.add(key)
+            return super().__getitem__(key)
+
+        def get(self, key, default=None):
+            read.add(key)
+            return super().get(key, default)
+
+    read = set()
+    e = make_explorer(lambda **values: Recording(compute(**values)), landscapes)
+    assert e.render().startswith(PNG)
+    assert read == {"trajectory", "effective_lr"}
+    doc = " ".join(make_explorer.__doc__.split())
+    assert '``"trajectory"``, the :class:`gdlab.Trajectory`' in doc
+    assert '``"effective_lr"``' in doc and "shape (steps taken, d)" in doc
+
+
+def test_a_result_of_the_wrong_shape_is_reported_clearly():
+    def explorer_returning(make_result):
+        return make_explorer(lambda **values: make_result(compute(**values)), landscapes)
+
+    bare = explorer_returning(lambda result: result["trajectory"])
+    assert isinstance(bare.result(), gdlab.Trajectory)   # result() hands back what compute gave
+    with pytest.raises(TypeError, match=r"compute must return a dict with 'trajectory' "
+                                        r"\(a gdlab.Trajectory\).*got a Trajectory"):
+        bare.render()
+    missing = explorer_returning(lambda result: {"trajectory": result["trajectory"]})
+    with pytest.raises(TypeError, match=r"got a dict with keys \['trajectory'\]"):
+        missing.render()
+    transposed = explorer_returning(lambda result: {**result,
+                                                    "effective_lr": result["effective_lr"].T})
+    with pytest.raises(ValueError, match=r"effective_lr must have one row per step and one "
+                                         r"column per coordinate, shape \(300, 2\); got \(2, 300\)"):
+        transposed.render()
+
+
+def test_a_fixed_decay_must_be_the_default_of_compute():
+    # with one decay compute is called without it: its default is the decay the titles print
+    with pytest.raises(ValueError, match=r"with a single decay \(0.99\) compute is called "
+                                         r"without decay, so its default decay must be 0.99; "
+                                         r"it is 0.9"):
+        make_explorer(compute, landscapes, decays=[0.99])
+
+    def no_default(optimizer, lr, function, decay):
+        return compute(optimizer, lr, function, decay)
+
+    with pytest.raises(ValueError, match="its default decay must be 0.9; it is none"):
+        make_explorer(no_default, landscapes)
+    # a compute without a decay (AdaGrad only) needs none
+    adagrad = make_explorer(lambda optimizer, lr, function: compute(optimizer, lr, function),
+                            landscapes, optimizers=["AdaGrad"])
+    assert adagrad.result(lr=1.0)["trajectory"].steps == 300
 
 
 # -- the slips come from the library's optimizers ------------------------------------------
@@ -252,21 +368,27 @@ def test_eps_zero_and_a_zero_gradient_warn_about_nothing():
 
 # -- start values and the panels -----------------------------------------------------------
 def test_start_overrides_the_preferred_values():
-    e = make_explorer(start={"optimizer": "AdaGrad", "lr": 1.0})
+    e = make_explorer(compute, landscapes, start={"optimizer": "AdaGrad", "lr": 1.0})
     assert e.start == {"optimizer": "AdaGrad", "lr": 1.0, "function": "ravine"}
     np.testing.assert_array_equal(
         e.result()["trajectory"].xs,
         gdlab.run(gdlab.AdaGrad(lr=1.0), gdlab.elongated_bowl, [-8.0, 2.0], 300).xs)
-    with_decay = make_explorer(lrs=[0.1, 1.0], decays=[0.9, 0.99], start={"decay": 0.99})
+    assert drawn(e)[0].get_title() == "AdaGrad, lr = 1"   # the start is what is drawn first
+    with_decay = make_explorer(compute, landscapes, lrs=[0.1, 1.0], decays=[0.9, 0.99],
+                               start={"decay": 0.99})
     assert with_decay.start == {"optimizer": "RMSProp", "lr": 0.1, "function": "ravine",
                                 "decay": 0.99}
+    np.testing.assert_array_equal(
+        with_decay.result()["trajectory"].xs,
+        gdlab.run(gdlab.RMSProp(lr=0.1, beta=0.99), gdlab.elongated_bowl, [-8.0, 2.0], 300).xs)
     # without RMSProp or lr = 0.1 in the lists the preferred start is the first of each
-    other = make_explorer(lrs=[0.5, 2.0], optimizers=["AdaDelta", "AdaGrad"])
+    other = make_explorer(compute, landscapes, lrs=[0.5, 2.0],
+                          optimizers=["AdaDelta", "AdaGrad"])
     assert other.start == {"optimizer": "AdaDelta", "lr": 0.5, "function": "ravine"}
     with pytest.raises(ValueError, match=r"start\['lr'\] must be one of"):
-        make_explorer(start={"lr": 0.5})
+        make_explorer(compute, landscapes, start={"lr": 0.5})
     with pytest.raises(ValueError, match="not a control"):
-        make_explorer(start={"decay": 0.9})   # a fixed decay is no control
+        make_explorer(compute, landscapes, start={"decay": 0.9})   # a fixed decay is no control
 
 
 def drawn(e, **values):

@@ -1,5 +1,8 @@
 """Tests for chapter 6 (Adam), the companion ``gdlab.chapters.adam``: the check of Adam's
-steps by hand (``check_adam_steps``) and the Adam explorer."""
+steps by hand (``check_adam_steps``) and the Adam explorer, built with the notebook's compute
+step (repeated here on purpose: these tests are the tests of the notebook's code)."""
+
+import re
 
 import numpy as np
 import pytest
@@ -138,21 +141,39 @@ def test_check_adam_steps_explains_a_wrong_shape_and_rejects_bad_grads():
 
 
 # -- the explorer ----------------------------------------------------------------------
-def small_explorer(start=None):
-    return adam.explorer(gdlab.rosenbrock, [-1.5, 2.0], lrs=[0.01, 0.1],
-                         beta1s=[0.0, 0.9], beta2s=[0.99, 0.999], steps=60,
+THETA0, STEPS = [-1.5, 2.0], 60
+
+
+def compute(lr, beta1, beta2):
+    """The notebook's compute step (60 steps instead of 500): one Adam run, its longest step."""
+    traj = gdlab.run(gdlab.Adam(lr=lr, beta1=beta1, beta2=beta2), gdlab.rosenbrock,
+                     THETA0, STEPS)
+    moves = np.abs(np.diff(traj.xs, axis=0))
+    return {"trajectory": traj, "final_gap": traj.gaps()[-1],
+            "largest_step": moves.max() / lr}
+
+
+def small_explorer(start=None, compute=compute, tol=1e-6):
+    return adam.explorer(compute, lrs=[0.01, 0.1], beta1s=[0.0, 0.9], beta2s=[0.99, 0.999],
+                         f=gdlab.rosenbrock, steps=STEPS, tol=tol,
                          start={"lr": 0.1, "beta1": 0.9, "beta2": 0.999} if start is None
                          else start)
 
 
+def verdict(e, **values):
+    """The text of the verdict box in the picture for ``values``."""
+    e.render(**values)
+    return e.figure.axes[1].texts[0].get_text()
+
+
 def test_explorer_result_is_an_adam_run():
     e = small_explorer()
+    assert e.compute is compute   # passed to the Explorer as it is
     result = e.result(lr=0.01, beta1=0.0)
     direct = gdlab.run(gdlab.Adam(lr=0.01, beta1=0.0, beta2=0.999), gdlab.rosenbrock,
                        [-1.5, 2.0], 60)
     np.testing.assert_array_equal(result["trajectory"].xs, direct.xs)
     assert result["final_gap"] == pytest.approx(direct.gaps()[-1])
-    assert result["steps_to_tol"] == direct.steps_to(1e-6, "gap")
     moves = np.abs(np.diff(direct.xs, axis=0))
     assert result["largest_step"] == pytest.approx(moves.max() / 0.01)
 
@@ -164,13 +185,17 @@ def test_explorer_largest_step_is_alpha_with_default_betas():
 
 
 def test_explorer_start_picks_the_first_picture_and_the_rest_start_in_the_middle():
-    e = adam.explorer(gdlab.rosenbrock, [-1.5, 2.0], lrs=[0.01, 0.1, 1.0],
-                      beta1s=[0.0, 0.9, 0.99], beta2s=[0.9, 0.99, 0.999], steps=10,
+    e = adam.explorer(compute, lrs=[0.01, 0.1, 1.0], beta1s=[0.0, 0.9, 0.99],
+                      beta2s=[0.9, 0.99, 0.999], f=gdlab.rosenbrock, steps=STEPS,
                       start={"beta2": 0.999})
     assert e.start == {"lr": 0.1, "beta1": 0.9, "beta2": 0.999}
     assert small_explorer(start={}).start == {"lr": 0.1, "beta1": 0.9, "beta2": 0.999}
-    assert small_explorer(start={"lr": 0.01, "beta1": 0.0}).start == {
-        "lr": 0.01, "beta1": 0.0, "beta2": 0.999}
+    e = small_explorer(start={"lr": 0.01, "beta1": 0.0})
+    assert e.start == {"lr": 0.01, "beta1": 0.0, "beta2": 0.999}
+    # the first picture and result() are those of the start values
+    assert e.render() == e.render(lr=0.01, beta1=0.0, beta2=0.999) != e.render(lr=0.1)
+    np.testing.assert_array_equal(e.result()["trajectory"].xs,
+                                  compute(lr=0.01, beta1=0.0, beta2=0.999)["trajectory"].xs)
     with pytest.raises(ValueError, match="start"):
         small_explorer(start={"lr": 0.5})
 
@@ -184,8 +209,87 @@ def test_explorer_renders_png_with_the_shared_panels_and_limits_frames():
                                    "β2 = 0.999 (window ≈ 1000)")
     assert ax_path.get_legend_handles_labels()[1] == ["minimum", "Adam, α = 0.1"]
     assert ax_loss.get_yscale() == "log"
+    assert ax_loss.get_xlim() == (0, STEPS)
     assert "1e-12" in [label.get_text() for label in ax_loss.get_yticklabels()]
     assert "largest step: " in ax_loss.texts[0].get_text()
     with pytest.raises(ValueError, match="max_frames"):
-        adam.explorer(gdlab.rosenbrock, [-1.5, 2.0], lrs=[0.1] * 5,
-                      beta1s=[0.9] * 3, beta2s=[0.99] * 3)
+        adam.explorer(compute, lrs=[0.1] * 5, beta1s=[0.9] * 3, beta2s=[0.99] * 3,
+                      f=gdlab.rosenbrock, steps=STEPS)
+
+
+def test_explorer_verdict_comes_from_the_result_and_tol():
+    # with tol = 6 the runs with α = 0.01 settle below it, the others do not (gap > 7)
+    e = small_explorer(tol=6.0)
+    settled = e.result(lr=0.01, beta1=0.0)
+    needed = settled["trajectory"].steps_to(6.0, "gap")
+    assert needed is not None
+    assert verdict(e, lr=0.01, beta1=0.0) == (
+        f"gap < 6 from step {needed}\nlargest step: {settled['largest_step']:.2f} α")
+    unsettled = e.result(lr=0.1, beta1=0.0)
+    assert verdict(e, lr=0.1, beta1=0.0) == (
+        f"gap {unsettled['final_gap']:.1e} after 60 steps\n"
+        f"largest step: {unsettled['largest_step']:.2f} α")
+
+
+def test_explorer_draws_exactly_what_the_docstring_promises():
+    # compute is called with the control names as keywords; draw reads the three keys the
+    # docstring names (no others, and extra ones are ignored)
+    calls, reads = [], set()
+
+    class Recording(dict):
+        def __getitem__(self, key):
+            reads.add(key)
+            return super().__getitem__(key)
+
+    def recording_compute(**values):
+        calls.append(values)
+        return Recording(compute(**values), note="ignored")
+
+    small_explorer(compute=recording_compute).render()
+    assert calls == [{"lr": 0.1, "beta1": 0.9, "beta2": 0.999}]
+    assert reads == {"trajectory", "final_gap", "largest_step"}
+    doc = " ".join(adam.explorer.__doc__.split())
+    assert "compute(lr=..., beta1=..., beta2=...)" in doc
+    for key in reads:
+        assert f'``"{key}"``' in doc
+    # a hand-made diverged trajectory is all draw needs to say so (it may be short)
+    short = gdlab.Trajectory(np.array([[-1.5, 2.0], [0.0, 0.0]]), np.array([1.0, 1.0]), "Adam",
+                             "Rosenbrock", diverged=True, min_value=0.0)
+    e = small_explorer(compute=lambda **_: {"trajectory": short, "final_gap": 1.0,
+                                            "largest_step": 3.0})
+    assert verdict(e) == "diverged\nlargest step: 3.00 α"
+
+
+@pytest.mark.parametrize("wrong, message", [
+    (lambda r: r["trajectory"], "compute must return a dict with 'trajectory', 'final_gap' "
+                                "and 'largest_step', got Trajectory"),
+    (lambda r: {"trajectory": r["trajectory"]},
+     "compute's result lacks 'final_gap', 'largest_step' (it has 'trajectory')"),
+    (lambda r: {**r, "trajectory": r["trajectory"].xs},
+     "compute's result['trajectory'] must be a gdlab.Trajectory (what gdlab.run returns), "
+     "got ndarray"),
+    (lambda r: {**r, "largest_step": None},
+     "compute's result['largest_step'] must be a number, got None"),
+    (lambda r: {**r, "trajectory": gdlab.run(gdlab.Adam(lr=0.1), gdlab.rosenbrock, THETA0, 5)},
+     "compute ran 5 steps, but the explorer was given steps=60"),
+])
+def test_explorer_reports_a_result_of_the_wrong_shape_when_drawing(wrong, message):
+    e = small_explorer(compute=lambda **values: wrong(compute(**values)))
+    e.result()   # result() returns compute's value as it is: no check there
+    with pytest.raises(ValueError, match=re.escape(message)):
+        e.render()
+
+
+@pytest.mark.parametrize("change, message", [
+    (dict(compute="adam"), "compute must be a function of lr, beta1 and beta2"),
+    (dict(lrs=[0.0, 0.1]), r"lrs\[0\] must be in \(0, inf\), got 0"),
+    (dict(beta1s=[0.9, -0.1]), r"beta1s\[1\] must be in \[0, 1\)"),
+    (dict(beta2s=[0.99, 1.0]), r"beta2s\[1\] must be in \[0, 1\)"),
+    (dict(steps=0), "steps must be a whole number >= 1"),
+    (dict(tol=0.0), r"tol must be in \(0, inf\)"),
+])
+def test_explorer_rejects_bad_arguments_before_drawing(change, message):
+    arguments = dict(compute=compute, lrs=[0.01, 0.1], beta1s=[0.0, 0.9],
+                     beta2s=[0.99, 0.999], f=gdlab.rosenbrock, steps=STEPS)
+    with pytest.raises(ValueError, match=message):
+        adam.explorer(**{**arguments, **change})

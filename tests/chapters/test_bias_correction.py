@@ -109,8 +109,27 @@ def test_check_reports_shape_problems_and_rejects_bad_setup():
 
 
 # -- the explorer -----------------------------------------------------------------------------
+def noisy_constant_compute(mean=1.0, noise=0.5, seed=0, horizon=1000):
+    """The notebook's compute step (the same lines, on a series of the given kind)."""
+    series = mean + noise * np.random.default_rng(seed).standard_normal(horizon)
+
+    def compute(beta, t):
+        weights = gdlab.ewma_weights(beta, t)
+        return {"weights": weights,
+                "weight_sum": weights.sum(),
+                "factor": gdlab.bias_correction_factor(beta, t),
+                "data": series[:t],
+                "raw": gdlab.ewma(series[:t], beta),
+                "corrected": gdlab.ewma(series[:t], beta, bias_correction=True)}
+    return compute
+
+
+def explorer(compute=None, **kwargs):
+    return bias_correction.explorer(compute or noisy_constant_compute(), **kwargs)
+
+
 def test_explorer_result_is_the_zero_started_ewma():
-    e = bias_correction.explorer(seed=1)
+    e = explorer(noisy_constant_compute(seed=1))
     assert e.start == {"beta": 0.9, "t": 10}
     assert len(e.controls["beta"]) * len(e.controls["t"]) <= 40
     r = e.result(beta=0.9, t=10)
@@ -124,15 +143,32 @@ def test_explorer_result_is_the_zero_started_ewma():
         assert r["raw"][k - 1] == pytest.approx(v)
         assert r["corrected"][k - 1] == pytest.approx(v / (1 - 0.9 ** k))
     assert r["raw"][-1] == pytest.approx(np.dot(r["weights"], r["data"]))
-    assert r["running_mean"] == pytest.approx(np.mean(r["data"]))
+    # the corrected average is the data's weighted mean: with β = 0.999 at t = 30 almost the
+    # plain running mean (the notebook's "honest running mean"; was a result key before)
+    early = e.result(beta=0.999, t=30)
+    assert early["corrected"][-1] == pytest.approx(np.mean(early["data"]), abs=0.02)
     first = e.result(beta=0.999, t=1)
     assert first["corrected"][0] == pytest.approx(first["data"][0])   # exact at t = 1
     # the same seed gives the same data, whatever t
     assert np.array_equal(e.result(t=1000)["data"][:10], r["data"])
 
 
+def test_the_notebooks_compute_gives_the_old_explorers_results():
+    """The old companion drew 1 + 0.5·N(0, 1) with seed 0 for max(ts) = 1000 steps; the
+    notebook's series is that one, so the chapter's numbers stay."""
+    e = explorer()
+    old_series = 1.0 + 0.5 * np.random.default_rng(0).standard_normal(1000)
+    for beta, t in [(0.999, 1000), (0.5, 10), (0.9, 1)]:
+        r = e.result(beta=beta, t=t)
+        np.testing.assert_array_equal(r["data"], old_series[:t])
+        np.testing.assert_array_equal(r["corrected"],
+                                      gdlab.ewma(old_series[:t], beta, bias_correction=True))
+    assert round(e.result(beta=0.999, t=1000)["weight_sum"], 3) == 0.632
+    assert round(e.result(beta=0.5, t=10)["weight_sum"], 3) == 0.999
+
+
 def test_explorer_factor_is_the_library_factor_even_at_beta_0():
-    e = bias_correction.explorer(betas=(0.0, 0.5, 0.9), ts=(1, 3, 10))
+    e = explorer(betas=(0.0, 0.5, 0.9), ts=(1, 3, 10))
     for beta in e.controls["beta"]:
         for t in e.controls["t"]:
             r = e.result(beta=beta, t=t)
@@ -142,37 +178,47 @@ def test_explorer_factor_is_the_library_factor_even_at_beta_0():
 
 
 def test_explorer_start():
-    assert bias_correction.explorer(start={"t": 100}).start == {"beta": 0.9, "t": 100}
-    assert bias_correction.explorer(start={"beta": 0.5, "t": 1}).start == {"beta": 0.5, "t": 1}
+    assert explorer(start={"t": 100}).start == {"beta": 0.9, "t": 100}
+    assert explorer(start={"beta": 0.5, "t": 1}).start == {"beta": 0.5, "t": 1}
+    assert explorer(start={"beta": None}).start == {"beta": 0.99, "t": 10}   # None: middle
     # the preferred 0.9 and 10, wherever they stand in the lists (the middle is 0.99 and 100)
-    preferred = bias_correction.explorer(ts=(1, 10, 100, 1000, 3000))
+    preferred = explorer(ts=(1, 10, 100, 1000, 3000),
+                         compute=noisy_constant_compute(horizon=3000))
     assert preferred.start == {"beta": 0.9, "t": 10}
     # 0.9 and 10 not listed: the middle values
-    e = bias_correction.explorer(betas=(0.5, 0.99, 0.999), ts=(1, 2, 5, 30))
+    e = explorer(betas=(0.5, 0.99, 0.999), ts=(1, 2, 5, 30))
     assert e.start == {"beta": 0.99, "t": 5}
     assert e.result()["weight_sum"] == pytest.approx(1 - 0.99 ** 5)
+    # the first picture is drawn at the start values
+    started = explorer(betas=(0.5, 0.9), ts=(1, 30), start={"beta": 0.5, "t": 30})
+    started.render()
+    assert started.figure.axes[0].get_title().startswith("β = 0.5, t = 30:")
 
 
 def test_explorer_with_noise_free_data_is_exact_after_correction():
-    e = bias_correction.explorer(mean=2.5, noise=0.0)
+    e = explorer(noisy_constant_compute(mean=2.5, noise=0.0), mean=2.5)
     for beta in e.controls["beta"]:
         r = e.result(beta=beta, t=30)
         np.testing.assert_allclose(r["corrected"], 2.5)
         assert r["raw"][-1] == pytest.approx(2.5 * (1 - beta ** 30))
+    e.render(beta=0.9, t=30)
+    averages = e.figure.axes[1]
+    assert averages.get_ylim() == pytest.approx((-0.0625, 2.5 + 1.6 * 1.25))   # 0.5·|mean|
 
 
 def test_explorer_renders_png_frames_without_warnings_in_the_book_style():
     with matplotlib.rc_context(), warnings.catch_warnings():
         warnings.simplefilter("error")          # e.g. a layout engine switched on by savefig
         gdlab.plots.use_book_style()            # constrained layout in the rcParams
-        e = bias_correction.explorer(betas=(0.9, 0.999), ts=(1, 50))
+        e = explorer(betas=(0.9, 0.999), ts=(1, 50))
         assert e.render(beta=0.9, t=1).startswith(PNG)
         assert e.render(beta=0.999, t=50).startswith(PNG)
         assert e.to_html().count("iVBOR") >= 4
 
 
 def test_explorer_frames_keep_their_titles_and_fixed_axes():
-    e = bias_correction.explorer(betas=(0.9,), ts=(5, 1000))
+    e = explorer(betas=(0.9,), ts=(5, 1000))
+    y_ranges = set()
     for t in (5, 1000):
         e.render(t=t)
         weights, averages = e.figure.axes
@@ -180,18 +226,115 @@ def test_explorer_frames_keep_their_titles_and_fixed_axes():
         assert averages.get_title().startswith(f"At t = {t}: raw ")
         assert averages.get_xscale() == "log" and weights.get_xlabel() == "point $i$"
         assert tuple(np.round(weights.get_position().bounds, 3)) == (0.1, 0.14, 0.34, 0.7)
+        y_ranges.add(averages.get_ylim())
+    # one y range for all frames, from the data at the largest t: about 3 std around the mean
+    (low, high), = y_ranges
+    spread = 3 * np.std(e.result(t=1000)["data"])
+    assert spread == pytest.approx(1.5, rel=0.05)
+    assert (low, high) == pytest.approx((1.0 - spread - 0.05 * spread, 1.0 + 1.6 * spread))
+
+
+class Recording(dict):
+    """A result dict that remembers which keys were read."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.read = set()
+
+    def __getitem__(self, key):
+        self.read.add(key)
+        return super().__getitem__(key)
+
+
+def test_the_docstrings_contract_is_what_draw_reads():
+    """compute gets exactly the keywords beta and t; draw reads exactly the keys the
+    docstring lists, and nothing a result has beyond them."""
+    calls, results = [], []
+    compute = noisy_constant_compute()
+
+    def recording_compute(**values):
+        calls.append(values)
+        results.append(Recording(compute(**values), extra="never read"))
+        return results[-1]
+
+    e = explorer(recording_compute, betas=(0.5, 0.9), ts=(3, 30))
+    assert calls[0] == {"beta": 0.5, "t": 30}   # the check at the largest t, when built
+    e.render(beta=0.9, t=3)
+    assert calls[-1] == {"beta": 0.9, "t": 3}
+    assert all(set(call) == {"beta", "t"} for call in calls)
+    assert isinstance(calls[-1]["beta"], float) and isinstance(calls[-1]["t"], int)
+    keys = set(bias_correction.RESULT_ARRAYS + bias_correction.RESULT_NUMBERS)
+    assert results[-1].read == keys
+    documented = {key for key in keys if f"* ``{key}``" in bias_correction.explorer.__doc__
+                  or f"``{key}``:" in bias_correction.explorer.__doc__}
+    assert documented == keys == {"weights", "weight_sum", "factor", "data", "raw",
+                                  "corrected"}
+    # a compute that returns exactly the documented keys (plain lists and floats) is enough
+    minimal = explorer(lambda beta, t: {"weights": [0.5] * t, "weight_sum": 0.5 * t,
+                                        "factor": 2.0 / t, "data": [1.0] * t,
+                                        "raw": [0.5] * t, "corrected": [1.0] * t},
+                       betas=(0.5,), ts=(1, 2))
+    assert minimal.render(t=2).startswith(PNG)
+
+
+@pytest.mark.parametrize("result, words", [
+    (lambda beta, t: [1.0] * t, ["must return a dict", "weights", "got list"]),
+    (lambda beta, t: {"weights": np.ones(t), "data": np.ones(t)},
+     ["lacks raw, corrected, weight_sum, factor"]),
+    (lambda beta, t: {**noisy_constant_compute()(beta, t), "data": np.ones(t - 1)},
+     ["result['data']", "t = 1000 values", "got 999"]),
+    (lambda beta, t: {**noisy_constant_compute()(beta, t), "raw": np.ones((t, 2))},
+     ["result['raw']", "1-D"]),
+    (lambda beta, t: {**noisy_constant_compute()(beta, t), "factor": np.ones(t)},
+     ["result['factor']", "real number"]),
+    (lambda beta, t: {**noisy_constant_compute()(beta, t), "corrected": np.full(t, np.nan)},
+     ["result['corrected']", "finite"]),
+])
+def test_a_compute_with_the_wrong_result_is_reported_when_the_explorer_is_built(result, words):
+    with pytest.raises(ValueError) as error:
+        explorer(result)
+    for word in words:
+        assert word in str(error.value), str(error.value)
+
+
+def test_a_wrong_result_at_a_smaller_t_is_reported_when_that_frame_is_drawn():
+    full = noisy_constant_compute()
+
+    def short_at_t_5(beta, t):       # right at the largest t, one point short at t = 5
+        r = full(beta, t)
+        return r if t != 5 else {**r, "weights": r["weights"][:-1]}
+
+    e = explorer(short_at_t_5, betas=(0.9,), ts=(1, 5, 10))
+    assert e.render(t=1).startswith(PNG)
+    with pytest.raises(ValueError, match=r"result\['weights'\] must hold t = 5 values"):
+        e.render(t=5)
+    # too short a series for the lists: caught at once, naming the largest t
+    with pytest.raises(ValueError, match="t = 3000 values"):
+        explorer(ts=(1, 3000))
 
 
 @pytest.mark.parametrize("kwargs, words", [
     (dict(betas=(0.9, 1.0)), ["betas[1]", "[0, 1)"]),
     (dict(ts=(1, 0)), ["ts[1]", ">= 1"]),
-    (dict(noise=-1.0), ["noise"]),
+    (dict(ts=()), ["betas and ts", "at least one value"]),
+    (dict(mean=float("nan")), ["mean"]),
     (dict(start={"t": 7}), ["start['t']", "[1, 2, 5, 10, 30, 100, 1000]"]),
     (dict(start={"lr": 0.1}), ["'lr'", "not a control"]),
     (dict(betas=(0.1, 0.2, 0.3, 0.4, 0.5, 0.6), ts=tuple(range(1, 9))), ["max_frames"]),
+    (dict(compute="average"), ["compute must be a function", "'average'"]),
 ])
 def test_explorer_rejects_bad_input(kwargs, words):
+    compute = kwargs.pop("compute", noisy_constant_compute())
     with pytest.raises(ValueError) as error:
-        bias_correction.explorer(**kwargs)
+        bias_correction.explorer(compute, **kwargs)
     for word in words:
         assert word in str(error.value)
+
+
+def test_bad_lists_are_rejected_before_compute_runs():
+    def never(beta, t):
+        raise AssertionError("compute ran")
+
+    for kwargs in [dict(betas=(1.5,)), dict(ts=(0,)), dict(ts=()), dict(mean="one")]:
+        with pytest.raises(ValueError):
+            bias_correction.explorer(never, **kwargs)

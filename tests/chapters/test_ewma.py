@@ -1,8 +1,12 @@
 """Tests for chapter 2's companion, ``gdlab.chapters.ewma``: the explorer and the checks
 ``check_ewma_values``, ``check_beta_for_window`` and ``check_bias_warmup_steps``."""
 
+import base64
+import inspect
 import math
+from pathlib import Path
 
+import nbformat
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
@@ -12,6 +16,7 @@ from gdlab import data
 from gdlab.chapters import ewma
 
 PNG = b"\x89PNG"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _recursion(series, beta):
@@ -32,12 +37,30 @@ def _no_damping(series, beta):
 
 
 # -- the explorer ---------------------------------------------------------------------------
+def notebook_compute(temps, truth):
+    """The notebook's compute step (the explorer cell of chapter 2), over ``temps``/``truth``:
+    the same lines on purpose, so that these tests test the notebook's code."""
+    def compute(beta, bias_correction):
+        """The EWMA of the year for one setting, and its RMS error against the true curve."""
+        average = gdlab.ewma(temps, beta, bias_correction=bias_correction)
+        # One number for both faults: noise left (small β) and lag behind the seasons (large β).
+        rms_error = np.sqrt(np.mean((average - truth) ** 2))
+        return {"average": average, "rms_error": rms_error}
+    return compute
+
+
+def averaging(series):
+    """A compute without a true curve: only the key ``"average"``."""
+    return lambda beta, bias_correction: {
+        "average": gdlab.ewma(series, beta, bias_correction=bias_correction)}
+
+
 @pytest.fixture(scope="module")
 def explorer():
     series = data.seasonal_series(120)
     truth = data.seasonal_trend(120)
-    return ewma.explorer(series, [0.5, 0.9, 0.98], start={"beta": 0.9}, truth=truth,
-                         zoom=30), series, truth
+    return ewma.explorer(notebook_compute(series, truth), [0.5, 0.9, 0.98], series,
+                         truth=truth, zoom=30, start={"beta": 0.9}), series, truth
 
 
 def _drawn(ex, **values):
@@ -50,12 +73,15 @@ def _drawn(ex, **values):
 
 def test_explorer_result_is_the_recursion(explorer):
     ex, series, truth = explorer
-    assert np.allclose(ex.result(), _recursion(series, 0.9))          # the start β
-    assert np.allclose(ex.result(beta=0.5, bias_correction=False), _recursion(series, 0.5))
-    corrected = ex.result(beta=0.98, bias_correction=True)
+    assert np.allclose(ex.result()["average"], _recursion(series, 0.9))          # the start β
+    assert np.allclose(ex.result(beta=0.5, bias_correction=False)["average"],
+                       _recursion(series, 0.5))
+    corrected = ex.result(beta=0.98, bias_correction=True)["average"]
     t = np.arange(1, len(series) + 1)
     assert np.allclose(corrected, _recursion(series, 0.98) / (1 - 0.98 ** t))
     assert corrected[0] == pytest.approx(series[0])   # V̂_1 = θ_1
+    expected = np.sqrt(np.mean((_recursion(series, 0.5) - truth) ** 2))
+    assert ex.result(beta=0.5, bias_correction=False)["rms_error"] == pytest.approx(expected)
 
 
 def test_explorer_title_reports_rms_error_against_truth(explorer):
@@ -92,24 +118,39 @@ def test_explorer_weights_panel_shows_the_library_weights(explorer):
 
 
 def test_explorer_start_defaults_and_no_truth():
-    ex = ewma.explorer([1.0, 2.0, 3.0], [0.2, 0.4])
+    ex = ewma.explorer(averaging([1.0, 2.0, 3.0]), [0.2, 0.4], [1.0, 2.0, 3.0])
     assert ex.start == {"beta": 0.4, "bias_correction": False}   # middle of the list, off
-    assert np.allclose(ex.result(), _recursion([1.0, 2.0, 3.0], 0.4))
+    assert np.allclose(ex.result()["average"], _recursion([1.0, 2.0, 3.0], 0.4))
     assert ex.render().startswith(PNG)
+    titles = [ax.get_title() for ax in _drawn(ex).axes]
+    assert not any("RMS" in text for text in titles)   # no "rms_error", no error in the title
 
 
 def test_explorer_start_picks_the_first_picture():
-    betas = [0.2, 0.4, 0.6]
-    assert ewma.explorer([1.0, 2.0], betas, start={"beta": 0.6}).start == {
+    betas, series = [0.2, 0.4, 0.6], [1.0, 2.0]
+    compute = averaging(series)
+    assert ewma.explorer(compute, betas, series, start={"beta": 0.6}).start == {
         "beta": 0.6, "bias_correction": False}
-    on = ewma.explorer([1.0, 2.0], betas, start={"bias_correction": True})
+    on = ewma.explorer(compute, betas, series, start={"bias_correction": True})
     assert on.start == {"beta": 0.4, "bias_correction": True}
-    np.testing.assert_allclose(on.result(), [1.0, 1.44 / 0.84])   # V̂_1 = θ_1, V̂_2
-    assert ewma.explorer([1.0, 2.0], betas, start={"beta": None}).start["beta"] == 0.4
+    np.testing.assert_allclose(on.result()["average"], [1.0, 1.44 / 0.84])   # V̂_1 = θ_1, V̂_2
+    assert ewma.explorer(compute, betas, series, start={"beta": None}).start["beta"] == 0.4
     with pytest.raises(ValueError, match="start"):
-        ewma.explorer([1.0, 2.0], betas, start={"beta": 0.5})
+        ewma.explorer(compute, betas, series, start={"beta": 0.5})
     with pytest.raises(ValueError, match="not a control"):
-        ewma.explorer([1.0, 2.0], betas, start={"lr": 0.1})
+        ewma.explorer(compute, betas, series, start={"lr": 0.1})
+
+
+def test_explorer_start_is_the_first_picture_drawn():
+    """``start`` picks the frame the explorer shows first, in Jupyter and on the website."""
+    series = data.seasonal_series(60)
+    ex = ewma.explorer(averaging(series), [0.5, 0.9], series,
+                       start={"beta": 0.5, "bias_correction": True})
+    assert ex.render() == ex.render(beta=0.5, bias_correction=True)
+    assert ex.render() != ex.render(beta=0.9, bias_correction=False)
+    page = ex.to_html()
+    first = page.split('src="data:image/png;base64,', 1)[1].split('"', 1)[0]
+    assert base64.b64decode(first) == ex.render(beta=0.5, bias_correction=True)
 
 
 def test_explorer_renders_png_and_html(explorer):
@@ -122,25 +163,81 @@ def test_explorer_renders_png_and_html(explorer):
 
 
 def test_explorer_rejects_bad_input():
+    compute = averaging([1.0, 2.0, 3.0])
     with pytest.raises(ValueError, match="truth"):
-        ewma.explorer([1.0, 2.0, 3.0], [0.5], truth=[1.0, 2.0])
+        ewma.explorer(compute, [0.5], [1.0, 2.0, 3.0], truth=[1.0, 2.0])
     with pytest.raises(ValueError, match="series"):
-        ewma.explorer(np.ones((3, 2)), [0.5])
+        ewma.explorer(compute, [0.5], np.ones((3, 2)))
     with pytest.raises(ValueError, match="beta"):
-        ewma.explorer([1.0, 2.0], [1.5]).result(beta=1.5)
+        ewma.explorer(compute, [0.5, 1.5], [1.0, 2.0, 3.0])   # before compute ever sees it
     with pytest.raises(ValueError, match="combinations"):
-        ewma.explorer([1.0, 2.0], list(np.linspace(0, 0.99, 31)))
+        ewma.explorer(compute, list(np.linspace(0, 0.99, 31)), [1.0, 2.0, 3.0])
     with pytest.raises(ValueError, match="zoom"):
-        ewma.explorer([1.0, 2.0], [0.5], zoom=1)
+        ewma.explorer(compute, [0.5], [1.0, 2.0, 3.0], zoom=1)
+    with pytest.raises(TypeError, match="compute must be a function"):
+        ewma.explorer([1.0, 2.0, 3.0], [0.5], compute)          # the old order of arguments
 
 
 def test_explorer_averages_the_series():
     series = gdlab.data.seasonal_series(100, seed=1)
-    e = ewma.explorer(series, [0.5, 0.9, 0.98], start={"beta": 0.9})
-    np.testing.assert_array_equal(e.result(), gdlab.ewma(series, 0.9))
-    np.testing.assert_array_equal(e.result(beta=0.98, bias_correction=True),
+    e = ewma.explorer(averaging(series), [0.5, 0.9, 0.98], series, start={"beta": 0.9})
+    np.testing.assert_array_equal(e.result()["average"], gdlab.ewma(series, 0.9))
+    np.testing.assert_array_equal(e.result(beta=0.98, bias_correction=True)["average"],
                                   gdlab.ewma(series, 0.98, bias_correction=True))
     assert e.render(beta=0.5, bias_correction=True).startswith(PNG)
+
+
+@pytest.mark.parametrize("result, error, message", [
+    (np.zeros(3), TypeError, "must return a dict with the key 'average'.*got ndarray"),
+    ({"rms_error": 1.0}, ValueError, r"key 'average'.*got the keys \['rms_error'\]"),
+    ({"average": np.zeros(3), "rms": 1.0}, ValueError, r"got the keys \['average', 'rms'\]"),
+    ({"average": np.zeros(2)}, ValueError, r"one value per point of series, shape \(3,\), "
+                                           r"got shape \(2,\)"),
+    ({"average": np.zeros((3, 1))}, ValueError, "'average' must be a 1-D array"),
+    ({"average": [0.0, np.nan, 1.0]}, ValueError, "'average' must contain only finite"),
+    ({"average": np.zeros(3), "rms_error": "small"}, ValueError,
+     "'rms_error' must be a finite real number"),
+])
+def test_explorer_reports_a_compute_that_breaks_the_contract(result, error, message):
+    """A wrong result is reported when the explorer is built, before anything is drawn."""
+    with pytest.raises(error, match=message):
+        ewma.explorer(lambda beta, bias_correction: result, [0.5], [1.0, 2.0, 3.0])
+
+
+def test_explorer_draws_what_the_contract_says():
+    """``compute`` gets the control names as keyword arguments; draw shows ``"average"`` in
+    the top panel and in the start-up panel, ``compute``'s average for the other switch
+    position faded behind it, and ``"rms_error"`` in the title, as the docstring says."""
+    calls = []
+
+    def compute(*, beta, bias_correction):    # keyword arguments only, as the contract says
+        calls.append((beta, bias_correction))
+        level = 2.0 if bias_correction else 1.0
+        return {"average": np.full(5, level), "rms_error": 1.234 if bias_correction else None}
+
+    series = [1.0, 2.0, 3.0, 4.0, 5.0]
+    ex = ewma.explorer(compute, [0.5, 0.9], series, truth=series, zoom=3)
+    assert calls == [(0.9, False)]                         # the check at the start values
+    year, _, start_up = _drawn(ex, beta=0.5, bias_correction=True).axes
+    assert calls[1:] == [(0.5, True), (0.5, False)]        # the one shown, then the other
+    np.testing.assert_array_equal(year.lines[1].get_ydata(), np.full(5, 2.0))
+    np.testing.assert_array_equal(start_up.lines[1].get_ydata(), np.full(3, 2.0))
+    np.testing.assert_array_equal(start_up.lines[2].get_ydata(), np.full(3, 1.0))
+    assert year.get_title().endswith("; RMS error vs true curve 1.23")
+    assert "RMS" not in _drawn(ex, beta=0.5, bias_correction=False).axes[0].get_title()
+    doc = ewma.explorer.__doc__
+    for name in list(ex.controls) + ['"average"', '"rms_error"']:
+        assert name in doc
+
+
+def test_explorer_compute_is_the_notebooks():
+    """The compute step above is the one in the notebook's explorer cell, line for line."""
+    notebook = nbformat.read(ROOT / "chapters" / "02-ewma.ipynb", as_version=4)
+    cell = next(c.source for c in notebook.cells if c.cell_type == "code"
+                and "ewma.explorer(compute" in c.source)
+    in_notebook = cell.split("\n\n", 1)[0].splitlines()
+    here = inspect.getsource(notebook_compute).splitlines()[3:]
+    assert [line.strip() for line in in_notebook] == [line.strip() for line in here[:-1]]
 
 
 # -- check_beta_for_window ------------------------------------------------------------------

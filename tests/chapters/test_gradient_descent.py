@@ -1,6 +1,8 @@
 """Tests for chapter 1's companion, gdlab.chapters.gradient_descent: the learning-rate
 explorer and the self-checks of the exercises."""
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
@@ -194,53 +196,148 @@ def test_gradient_check_swapped_partials_and_messages():
 
 
 # -- the explorer ---------------------------------------------------------------------------
+def descent_on(f, x0, steps):
+    """The notebook's compute step (chapter 1, "Explore it yourself"), for any landscape,
+    start and number of steps: repeated here on purpose, it is what these tests test."""
+    def compute(lr):
+        descent = gdlab.SGD(lr=lr)
+        return gdlab.run(descent, f, x0, steps=steps)
+    return compute
+
+
+BOWL, X0 = gdlab.elongated_bowl, [-8.0, 2.0]
+
+
 def test_explorer_keeps_the_loss_axis_fixed_across_frames():
     """The loss panel spans every run, so the frames can be compared by eye."""
-    x0, lrs = [-8.0, 2.0], [0.1, 0.9, 1.05]
-    e = gradient_descent.explorer(gdlab.elongated_bowl, x0, lrs, steps=20)
+    lrs = [0.1, 0.9, 1.05]
+    e = gradient_descent.explorer(descent_on(BOWL, X0, 20), lrs, BOWL)
     limits = []
     for lr in lrs:
         assert e.render(lr=lr).startswith(PNG)
         limits.append(e.figure.axes[1].get_ylim())
     assert limits[0] == limits[1] == limits[2]
-    gaps = np.concatenate([gdlab.run(gdlab.SGD(lr=lr), gdlab.elongated_bowl, x0, 20).gaps()
-                           for lr in lrs])
+    gaps = np.concatenate([gdlab.run(gdlab.SGD(lr=lr), BOWL, X0, 20).gaps() for lr in lrs])
     low, high = limits[0]
     assert low < gaps.min() and gaps.max() < high
 
 
-def test_explorer_runs_gradient_descent():
-    e = gradient_descent.explorer(gdlab.elongated_bowl, [-8.0, 2.0], [0.1, 0.5, 1.05],
-                                  steps=20, start={"lr": 0.5})
+def test_explorer_runs_the_compute_it_is_given():
+    e = gradient_descent.explorer(descent_on(BOWL, X0, 20), [0.1, 0.5, 1.05], BOWL,
+                                  start={"lr": 0.5})
     traj = e.result()
-    expected = gdlab.run(gdlab.SGD(lr=0.5), gdlab.elongated_bowl, [-8.0, 2.0], 20)
+    expected = gdlab.run(gdlab.SGD(lr=0.5), BOWL, X0, 20)
     np.testing.assert_array_equal(traj.xs, expected.xs)
     assert e.result(lr=1.05).losses[-1] > traj.losses[-1]   # too large: it climbs
     assert e.render(lr=1.05).startswith(PNG)
+    # passed straight to Explorer: result() is whatever compute returns, with keyword lr
+    calls = []
+
+    def recording(lr):
+        calls.append(lr)
+        return expected
+
+    e = gradient_descent.explorer(recording, [0.1, 0.5], BOWL)
+    assert calls == [0.1, 0.5]                       # every run once, before any drawing
+    assert e.compute is recording and e.result(lr=0.1) is expected and calls[-1] == 0.1
 
 
 def test_explorer_start_picks_the_first_frame():
     lrs = [0.1, 0.3, 0.5, 0.9]
-    bowl, x0 = gdlab.elongated_bowl, [-8.0, 2.0]
-    assert gradient_descent.explorer(bowl, x0, lrs, steps=5).start == {"lr": 0.5}   # middle
-    assert gradient_descent.explorer(bowl, x0, lrs, steps=5, start={"lr": None}).start == {
+    compute = descent_on(BOWL, X0, 5)
+    assert gradient_descent.explorer(compute, lrs, BOWL).start == {"lr": 0.5}   # middle
+    assert gradient_descent.explorer(compute, lrs, BOWL, start={"lr": None}).start == {
         "lr": 0.5}
-    e = gradient_descent.explorer(bowl, x0, lrs, steps=5, start={"lr": 0.1})
+    e = gradient_descent.explorer(compute, lrs, BOWL, start={"lr": 0.1})
     assert e.start == {"lr": 0.1}
-    np.testing.assert_array_equal(e.result().xs,
-                                  gdlab.run(gdlab.SGD(lr=0.1), bowl, x0, 5).xs)
+    np.testing.assert_array_equal(e.result().xs, gdlab.run(gdlab.SGD(lr=0.1), BOWL, X0, 5).xs)
+    assert 'value="0"' in e.to_html()                # the website's first frame, too
     with pytest.raises(ValueError, match="must be one of"):
-        gradient_descent.explorer(bowl, x0, lrs, steps=5, start={"lr": 0.2})
+        gradient_descent.explorer(compute, lrs, BOWL, start={"lr": 0.2})
     with pytest.raises(TypeError):
-        gradient_descent.explorer(bowl, x0, lrs, steps=5, default=0.1)   # the old keyword
+        gradient_descent.explorer(compute, lrs, BOWL, default=0.1)   # an old keyword
+    with pytest.raises(TypeError):
+        gradient_descent.explorer(compute, lrs, BOWL, steps=5)       # compute says the steps
 
 
 def test_explorer_loss_panel_is_labelled_and_the_title_says_the_verdict():
-    e = gradient_descent.explorer(gdlab.elongated_bowl, [-8.0, 2.0], [0.5, 1.05], steps=300)
+    e = gradient_descent.explorer(descent_on(BOWL, X0, 300), [0.5, 1.05], BOWL)
     e.render(lr=1.05)
     ax_path, ax_loss = e.figure.axes
     assert "diverged at step" in ax_loss.get_title()
     assert ax_loss.get_yscale() == "log" and ax_loss.get_xlabel() == "step t"
     assert ax_path.get_title() == "Gradient descent on elongated bowl x²/20 + y²"
+    assert ax_loss.get_xlim() == (0, 300)   # the longest run, not the diverged one (234 steps)
     e.render(lr=0.5)
     assert e.figure.axes[1].get_title().startswith("lr = 0.5: final gap ")
+
+
+def test_explorer_step_axis_is_the_longest_run():
+    e = gradient_descent.explorer(descent_on(BOWL, X0, 40), [0.5, 0.9], BOWL)
+    e.render(lr=0.5)
+    assert e.figure.axes[1].get_xlim() == (0, 40)
+    every_one_diverges = gradient_descent.explorer(descent_on(BOWL, X0, 500), [1.05, 1.2], BOWL)
+    every_one_diverges.render(lr=1.2)
+    longest = gdlab.run(gdlab.SGD(lr=1.05), BOWL, X0, 500).steps
+    assert longest == 234 and every_one_diverges.figure.axes[1].get_xlim() == (0, longest)
+
+
+DOCUMENTED = ("xs", "optimizer", "gaps()", "diverged", "status", "steps")   # the docstring's
+
+
+def test_the_docstring_contract_is_what_draw_uses():
+    """The attributes the docstring names are enough to draw a frame (a result holding only
+    them renders: draw reads nothing else), and each of them is needed."""
+    doc = " ".join(gradient_descent.explorer.__doc__.split())
+    assert "one keyword argument, ``lr``" in doc and "``gdlab.Trajectory``" in doc
+    for name in DOCUMENTED:
+        assert f"``{name}``" in doc, name
+    run = gdlab.run(gdlab.SGD(lr=0.5), BOWL, X0, 20)
+    fields = {"xs": run.xs, "optimizer": run.optimizer, "gaps": run.gaps,
+              "diverged": run.diverged, "status": run.status, "steps": run.steps}
+    assert set(fields) == {name.rstrip("()") for name in DOCUMENTED}
+    only_these = SimpleNamespace(**fields)
+    e = gradient_descent.explorer(lambda lr: only_these, [0.5], BOWL)
+    assert e.render().startswith(PNG)
+    assert e.figure.axes[1].get_title() == f"lr = 0.5: final gap {run.gaps()[-1]:.2e}"
+    for name in fields:
+        fewer = SimpleNamespace(**{k: v for k, v in fields.items() if k != name})
+        with pytest.raises(TypeError, match=f"no {name}"):
+            gradient_descent.explorer(lambda lr: fewer, [0.5], BOWL)
+
+
+def test_a_compute_with_the_wrong_result_is_reported_before_drawing():
+    def returns_the_points(lr):
+        return gdlab.run(gdlab.SGD(lr=lr), BOWL, X0, 5).xs
+
+    def returns_a_dict(lr):
+        return {"path": gdlab.run(gdlab.SGD(lr=lr), BOWL, X0, 5)}
+
+    with pytest.raises(TypeError) as error:
+        gradient_descent.explorer(returns_a_dict, [0.1, 0.5], BOWL)
+    assert str(error.value) == (
+        "compute(lr=0.1) returned dict, which has no xs, optimizer, steps, gaps, diverged and "
+        "status: return the run's gdlab.Trajectory, e.g. gdlab.run(gdlab.SGD(lr=lr), f, x0, "
+        "steps)")
+    with pytest.raises(TypeError, match="returned ndarray.*gdlab.Trajectory"):
+        gradient_descent.explorer(returns_the_points, [0.1, 0.5], BOWL)
+
+    def alpha_not_lr(alpha):   # the control is called lr: Python names the keyword
+        return gdlab.run(gdlab.SGD(lr=alpha), BOWL, X0, 5)
+
+    with pytest.raises(TypeError, match="unexpected keyword argument 'lr'"):
+        gradient_descent.explorer(alpha_not_lr, [0.1], BOWL)
+
+
+def test_explorer_checks_its_arguments():
+    compute = descent_on(BOWL, X0, 5)
+    with pytest.raises(TypeError, match="compute must be a function"):
+        gradient_descent.explorer([0.1, 0.5], BOWL, compute)   # the arguments swapped
+    with pytest.raises(ValueError, match="at least one learning rate"):
+        gradient_descent.explorer(compute, [], BOWL)
+    with pytest.raises(ValueError, match=r"each learning rate in lrs must be in \(0, inf\)"):
+        gradient_descent.explorer(compute, [0.1, -0.5], BOWL)
+    with pytest.raises(ValueError, match="finite real number"):
+        gradient_descent.explorer(compute, [0.1, "fast"], BOWL)
+    with pytest.raises(ValueError, match="has no minimum value"):   # the loss panel needs f*
+        gradient_descent.explorer(descent_on(gdlab.saddle, [1.0, 0.1], 5), [0.1], gdlab.saddle)

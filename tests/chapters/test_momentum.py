@@ -1,6 +1,11 @@
 """Tests for chapter 3 (momentum), the companion ``gdlab.chapters.momentum``: the momentum
 explorer and the check of the three steps by hand on f = xy."""
 
+import inspect
+import re
+from pathlib import Path
+
+import nbformat
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
@@ -9,6 +14,7 @@ import gdlab
 from gdlab.chapters import momentum
 from gdlab.explorer import Explorer
 
+NOTEBOOK = Path(__file__).parents[2] / "chapters" / "03-momentum.ipynb"
 BOWL = gdlab.elongated_bowl
 X0 = [-9.0, 2.0]
 LRS = [0.1, 0.4, 0.9, 1.2, 1.6]
@@ -35,9 +41,30 @@ def cs231n_by_hand(f, x0, lr, mu, steps):
     return np.array(xs)
 
 
+# The notebook's compute step ("Explore it yourself"), word for word but for the names of
+# the bowl, the start and theory (test_compute_is_the_notebooks checks it).
+def compute(lr, beta):
+    """Momentum and GD with the same lr on the ravine: the runs, steps to 1e-6, the rate."""
+    mom = gdlab.run(gdlab.Momentum(lr=lr, beta=beta), BOWL, X0, steps=80)
+    gd = gdlab.run(gdlab.SGD(lr=lr), BOWL, X0, steps=80)    # beta = 0: no memory
+    return {"momentum": mom, "gd": gd,
+            "steps_momentum": mom.steps_to(1e-6), "steps_gd": gd.steps_to(1e-6),
+            # the largest spectral radius of M(λ) over the bowl's curvatures 0.1 and 2
+            "rate": gdlab.theory.heavy_ball_rate(0.1, 2.0, lr, beta)}
+
+
+def compute_on_rosenbrock(lr, beta):
+    """The same step on a landscape that is not a quadratic: no theory rate."""
+    mom = gdlab.run(gdlab.Momentum(lr=lr, beta=beta), gdlab.rosenbrock, [-1.0, 1.0], 20)
+    gd = gdlab.run(gdlab.SGD(lr=lr), gdlab.rosenbrock, [-1.0, 1.0], 20)
+    return {"momentum": mom, "gd": gd, "steps_momentum": mom.steps_to(1e-6),
+            "steps_gd": gd.steps_to(1e-6), "rate": None}
+
+
 @pytest.fixture(scope="module")
 def explorer():
-    return momentum.explorer(BOWL, X0, LRS, BETAS, steps=80, start={"lr": 0.9, "beta": 0.5})
+    return momentum.explorer(compute, LRS, BETAS, BOWL, steps=80, tol=1e-6,
+                             start={"lr": 0.9, "beta": 0.5})
 
 
 def test_explorer_is_an_explorer_with_the_given_grid(explorer):
@@ -52,6 +79,9 @@ def test_result_matches_heavy_ball_written_by_hand(explorer):
     np.testing.assert_allclose(result["momentum"].xs, expected, rtol=1e-12, atol=1e-14)
     gd = heavy_ball_by_hand(BOWL, X0, 0.4, 0.0, 80)
     np.testing.assert_allclose(result["gd"].xs, gd, rtol=1e-12, atol=1e-14)
+    # CS231n's form with mu = beta is the same method at a constant learning rate
+    np.testing.assert_allclose(cs231n_by_hand(BOWL, X0, 0.4, 0.7, 80), expected,
+                               rtol=1e-10, atol=1e-12)
 
 
 def test_beta_zero_is_gradient_descent(explorer):
@@ -90,16 +120,40 @@ def test_render_returns_png_bytes(explorer):
 
 
 def test_explorer_without_a_quadratic_has_no_theory_rate():
-    small = momentum.explorer(gdlab.rosenbrock, [-1.0, 1.0], [1e-3], [0.9], steps=20)
+    small = momentum.explorer(compute_on_rosenbrock, [1e-3], [0.9], gdlab.rosenbrock, steps=20)
     assert small.result()["rate"] is None
     assert small.render()[:4] == b"\x89PNG"
+    _, ax_loss = drawn(small)
+    assert "theory" not in ax_loss.texts[0].get_text()   # rate None: no theory line
 
 
 def test_explorer_limits_the_number_of_frames():
     with pytest.raises(ValueError, match="max_frames"):
-        momentum.explorer(BOWL, X0, [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7], BETAS)
+        momentum.explorer(compute, [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7], BETAS, BOWL)
     with pytest.raises(ValueError, match="steps"):
-        momentum.explorer(BOWL, X0, LRS, BETAS, steps=0)
+        momentum.explorer(compute, LRS, BETAS, BOWL, steps=0)
+
+
+def test_bad_arguments_are_refused_before_anything_is_drawn():
+    calls = []
+
+    def counting(lr, beta):
+        calls.append((lr, beta))
+        return compute(lr, beta)
+
+    with pytest.raises(ValueError, match="tol"):
+        momentum.explorer(counting, LRS, BETAS, BOWL, tol=0.0)
+    with pytest.raises(ValueError, match=r"lrs\[1\]"):
+        momentum.explorer(counting, [0.1, "fast"], BETAS, BOWL)
+    with pytest.raises(ValueError, match=r"betas\[0\]"):
+        momentum.explorer(counting, LRS, [None], BOWL)
+    with pytest.raises(ValueError, match="at least one value"):
+        momentum.explorer(counting, [], BETAS, BOWL)
+    with pytest.raises(TypeError, match="compute must be a function"):
+        momentum.explorer(BOWL, X0, LRS, BETAS)            # the old order: f, x0 first
+    with pytest.raises(TypeError, match="f must be a gdlab Function"):
+        momentum.explorer(counting, LRS, BETAS, X0)
+    assert calls == []                                     # compute never ran
 
 
 def test_check_xy_steps():
@@ -131,15 +185,15 @@ def test_the_xy_worked_example_check():
 
 # -- start values: one `start` dict, missing or None controls at the middle of their lists --
 def test_without_start_every_control_starts_in_the_middle():
-    plain = momentum.explorer(BOWL, X0, LRS, BETAS)
+    plain = momentum.explorer(compute, LRS, BETAS, BOWL)
     assert plain.start == {"lr": 0.9, "beta": 0.7}   # LRS[5 // 2], BETAS[6 // 2]
 
 
 def test_start_sets_some_controls_and_leaves_the_others_in_the_middle():
-    assert momentum.explorer(BOWL, X0, LRS, BETAS, start={"beta": 0.3}).start == {
+    assert momentum.explorer(compute, LRS, BETAS, BOWL, start={"beta": 0.3}).start == {
         "lr": 0.9, "beta": 0.3}
-    assert momentum.explorer(BOWL, X0, LRS, BETAS, start={"lr": 1.6, "beta": None}).start == {
-        "lr": 1.6, "beta": 0.7}
+    assert momentum.explorer(compute, LRS, BETAS, BOWL,
+                             start={"lr": 1.6, "beta": None}).start == {"lr": 1.6, "beta": 0.7}
 
 
 def test_start_values_are_the_ones_result_uses(explorer):
@@ -149,9 +203,17 @@ def test_start_values_are_the_ones_result_uses(explorer):
 
 def test_start_outside_the_lists_is_refused():
     with pytest.raises(ValueError, match="start"):
-        momentum.explorer(BOWL, X0, LRS, BETAS, start={"lr": 0.5})
+        momentum.explorer(compute, LRS, BETAS, BOWL, start={"lr": 0.5})
     with pytest.raises(ValueError, match="not a control"):
-        momentum.explorer(BOWL, X0, LRS, BETAS, start={"momentum": 0.9})
+        momentum.explorer(compute, LRS, BETAS, BOWL, start={"momentum": 0.9})
+
+
+def test_start_picks_the_first_picture(explorer):
+    # the first frame of the website version and the live widget's first picture
+    assert explorer.render() == explorer.render(lr=0.9, beta=0.5)
+    elsewhere = momentum.explorer(compute, LRS, BETAS, BOWL, start={"lr": 1.6, "beta": 0.7})
+    assert elsewhere.render() == elsewhere.render(lr=1.6, beta=0.7)
+    assert elsewhere.result()["gd"].diverged and not explorer.result()["gd"].diverged
 
 
 # -- the picture: the shared panels, still titled, labelled and with legends ---------------
@@ -226,3 +288,67 @@ def test_check_xy_steps_hint_fires_exactly_for_library_sgd():
 def test_companion_exports_only_the_chapter_names():
     assert momentum.__all__ == ["explorer", "check_xy_steps"]
     assert not hasattr(gdlab, "widgets") and not hasattr(gdlab, "checks")
+
+
+# -- the contract between the notebook's compute and the companion's draw ------------------
+def test_the_notebook_compute_reads_the_bowl_curvatures_right():
+    # the notebook writes heavy_ball_rate(0.1, 2.0, ...): the bowl's smallest and largest curvature
+    np.testing.assert_array_equal(BOWL.eigenvalues, [0.1, 2.0])
+
+
+def test_the_docstring_names_every_key_draw_reads(explorer):
+    doc = momentum.explorer.__doc__
+    for key in ("momentum", "gd", "steps_momentum", "steps_gd", "rate"):
+        assert f'``"{key}"``' in doc
+    assert "compute(lr=..., beta=...)" in doc
+    # and draw reads exactly those: with them (and nothing else) it draws the full picture
+    result = explorer.result(lr=1.6, beta=0.7)
+    only_the_contract = {key: result[key] for key in
+                         ("momentum", "gd", "steps_momentum", "steps_gd", "rate")}
+    fig = Figure()
+    explorer.draw(fig, only_the_contract, lr=1.6, beta=0.7)
+    assert len(fig.axes) == 2 and fig.axes[1].texts[0].get_text().startswith("momentum:")
+
+
+@pytest.mark.parametrize("key", ["momentum", "gd", "steps_momentum", "steps_gd", "rate"])
+def test_a_missing_key_is_reported_by_name(explorer, key):
+    result = dict(explorer.result())
+    del result[key]
+    with pytest.raises(TypeError, match=f"compute\\(lr=0.9, beta=0.5\\) returned no '{key}'"):
+        explorer.draw(Figure(), result, lr=0.9, beta=0.5)
+
+
+def test_a_wrong_shape_of_result_is_reported_with_the_contract(explorer):
+    good = explorer.result()
+    wrong = [
+        (good["momentum"].xs, "must return a dict with 'momentum': a Trajectory"),   # an array
+        ({**good, "gd": good["gd"].xs}, "returned 'gd' = array"),
+        ({**good, "steps_gd": 12.5}, "'steps_gd' = 12.5; it must be an int or None"),
+        ({**good, "steps_momentum": True}, "'steps_momentum' = True; it must be an int"),
+        ({**good, "rate": "0.7"}, "'rate' = '0.7'; it must be a float or None"),
+    ]
+    for result, message in wrong:
+        with pytest.raises(TypeError, match=re.escape(message)):
+            explorer.draw(Figure(), result, lr=0.9, beta=0.5)
+
+
+def test_a_wrong_compute_fails_when_drawn_not_when_built():
+    def forgets_the_rate(lr, beta):
+        return {key: value for key, value in compute(lr, beta).items() if key != "rate"}
+
+    broken = momentum.explorer(forgets_the_rate, LRS, BETAS, BOWL)   # built: compute not run
+    assert "rate" not in broken.result()   # result() hands back what compute returned
+    with pytest.raises(TypeError, match="returned no 'rate'"):
+        broken.render()
+
+
+def test_compute_is_the_notebooks():
+    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    cell = next(c for c in notebook.cells
+                if c.cell_type == "code" and c.source.startswith("def compute("))
+    in_notebook = cell.source.split("\n\n")[0]
+    here = inspect.getsource(compute).strip()
+    for ours, theirs in (("BOWL", "bowl"), ("X0", "x0"), ("gdlab.theory.", "theory.")):
+        here = here.replace(ours, theirs)
+    assert here == in_notebook
+    assert "momentum.explorer(compute," in cell.source and "nbval-ignore-output" in cell.metadata.tags

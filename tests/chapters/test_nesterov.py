@@ -4,6 +4,10 @@ The checks here are independent of the code under test: iterates are compared wi
 methods written out by hand, or with values derived on paper in the comments.
 """
 
+import inspect
+from pathlib import Path
+
+import nbformat
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
@@ -11,6 +15,8 @@ from matplotlib.figure import Figure
 import gdlab
 from gdlab.chapters import nesterov
 from gdlab.chapters.nesterov import check_steps
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_companion_exports_its_explorer_and_its_check():
@@ -157,19 +163,63 @@ def test_check_validates_its_arguments():
 
 
 # -- explorer ------------------------------------------------------------------------------
-def make_explorer(**start):
-    return nesterov.explorer(gdlab.elongated_bowl, x0=[-8.0, 2.0], lrs=[0.05, 0.45, 0.8],
-                             betas=[0.5, 0.9], steps=40, start=start or {"lr": 0.45, "beta": 0.9})
+def compute(lr, beta):
+    """Heavy ball and Nesterov with the same lr and beta: 80 steps on the ravine from (-8, 2)."""
+    f, x0, steps = gdlab.elongated_bowl, [-8.0, 2.0], 80
+    heavy_ball = gdlab.Momentum(lr=lr, beta=beta)   # gradient at the current point
+    nag = gdlab.Nesterov(lr=lr, beta=beta)          # gradient at the look-ahead point
+    return {"Momentum": gdlab.run(heavy_ball, f, x0, steps),
+            "Nesterov": gdlab.run(nag, f, x0, steps)}
+
+
+def make_explorer(compute=compute, **start):
+    return nesterov.explorer(compute, lrs=[0.05, 0.45, 0.8], betas=[0.5, 0.9],
+                             f=gdlab.elongated_bowl, steps=80,
+                             start=start or {"lr": 0.45, "beta": 0.9})
+
+
+def test_the_compute_tested_here_is_the_notebooks():
+    # the repetition is intended: these tests test the notebook's compute step
+    notebook = nbformat.read(ROOT / "chapters" / "04-nesterov.ipynb", as_version=4)
+    cells = [c.source for c in notebook.cells
+             if c.cell_type == "code" and "nesterov.explorer(compute" in c.source]
+    assert len(cells) == 1
+    assert cells[0].startswith(inspect.getsource(compute))
+    assert "f=gdlab.elongated_bowl, steps=80" in cells[0]   # what draw is told matches compute
 
 
 def test_explorer_start_values():
     assert make_explorer().start == {"lr": 0.45, "beta": 0.9}
     assert make_explorer(lr=0.8).start == {"lr": 0.8, "beta": 0.9}   # beta: the middle of [0.5, 0.9]
-    middle = nesterov.explorer(gdlab.elongated_bowl, [-8.0, 2.0], [0.05, 0.2, 0.45, 0.8],
-                               [0.5, 0.8, 0.9, 0.95, 0.99])
+    assert make_explorer(lr=0.8, beta=None).start == {"lr": 0.8, "beta": 0.9}
+    middle = nesterov.explorer(compute, [0.05, 0.2, 0.45, 0.8], [0.5, 0.8, 0.9, 0.95, 0.99],
+                               gdlab.elongated_bowl)
     assert middle.start == {"lr": 0.45, "beta": 0.9}
     with pytest.raises(ValueError, match="start"):
         make_explorer(lr=0.3)
+    with pytest.raises(ValueError, match="not a control"):
+        make_explorer(alpha=0.45)
+
+
+def test_explorer_start_picks_the_first_picture_and_the_default_result():
+    ex = make_explorer(lr=0.8, beta=0.5)
+    assert ex.result()["Nesterov"].gaps()[-1] > 1e10        # the unstable setting below
+    assert ex.render() == ex.render(lr=0.8, beta=0.5)
+    assert "<img" in ex.to_html() and 'value="2"' in ex.to_html()   # lr slider at 0.8
+
+
+def test_explorer_result_is_what_compute_returned_at_the_control_values():
+    calls = []
+
+    def recording(**values):
+        calls.append(values)
+        return compute(**values)
+
+    ex = make_explorer(recording)
+    result = ex.result(beta=0.5)
+    assert calls == [{"lr": 0.45, "beta": 0.5}]          # the contract: keyword arguments lr, beta
+    assert set(result) == {"Momentum", "Nesterov"}
+    assert all(isinstance(t, gdlab.Trajectory) for t in result.values())
 
 
 def test_explorer_result_runs_both_methods_with_the_same_settings():
@@ -178,11 +228,11 @@ def test_explorer_result_runs_both_methods_with_the_same_settings():
     assert set(result) == {"Momentum", "Nesterov"}
     # Nesterov's path equals Sutskever's form mapped by theta + beta v, coordinate by coordinate
     for k, lam in enumerate([0.1, 2.0]):
-        theta, v = sutskever_run(lam, 0.45, 0.9, [-8.0, 2.0][k], 40)
+        theta, v = sutskever_run(lam, 0.45, 0.9, [-8.0, 2.0][k], 80)
         np.testing.assert_allclose(result["Nesterov"].xs[:, k], theta + 0.9 * v, atol=1e-12)
     # heavy ball written out by hand
     x, v = np.array([-8.0, 2.0]), np.zeros(2)
-    for t in range(40):
+    for t in range(80):
         v = 0.9 * v + gdlab.elongated_bowl.grad(x)
         x = x - 0.45 * v
     np.testing.assert_allclose(result["Momentum"].xs[-1], x, atol=1e-12)
@@ -192,12 +242,13 @@ def test_explorer_shows_the_stability_trade_off():
     # lr = 0.8 on the steep axis (lam = 2): lr*lam = 1.6, outside NAG's 1.357, inside 3.8
     result = make_explorer().result(lr=0.8, beta=0.9)
     assert result["Nesterov"].gaps()[-1] > result["Nesterov"].gaps()[0]
+    assert result["Nesterov"].diverged and result["Nesterov"].steps == 54
     assert result["Momentum"].gaps()[-1] < result["Momentum"].gaps()[0]
 
 
 def test_explorer_verdict_names_unstable_runs_that_have_not_blown_up_yet():
     # beta = 0.5: NAG's limit is 1.5 < lr*lam = 1.6, so the run grows, but too slowly to pass
-    # the divergence threshold within 40 steps (radius about 1.16 per step)
+    # the divergence threshold within 80 steps (radius about 1.16 per step)
     result = make_explorer().result(lr=0.8, beta=0.5)
     nag, hb = result["Nesterov"], result["Momentum"]
     assert not nag.diverged and nag.gaps()[-1] > nag.gaps()[0]
@@ -216,20 +267,83 @@ def test_explorer_title_names_nags_effective_momentum():
     assert nesterov._path_title(gdlab.rosenbrock, 1e-3, 0.9) == "lr = 0.001, β = 0.9"
 
 
+def draw(ex, result, **values):
+    fig = Figure()
+    ex.draw(fig, result, **values)
+    return fig.axes
+
+
 def test_explorer_draws_both_panels_with_titles_labels_and_legends():
     ex = make_explorer()
-    fig = Figure()
-    ex.draw(fig, ex.result(lr=0.8, beta=0.5), lr=0.8, beta=0.5)
-    ax_path, ax_loss = fig.axes
+    ax_path, ax_loss = draw(ex, ex.result(lr=0.8, beta=0.5), lr=0.8, beta=0.5)
     assert [t.get_text() for t in ax_path.get_legend().get_texts()] == [
         "minimum", "Momentum (heavy ball)", "Nesterov"]
     assert ax_path.get_title().startswith("lr = 0.8, β = 0.5\nNAG's effective momentum")
-    assert ax_loss.get_title().startswith("After 40 steps\nMomentum: gap ")
+    assert ax_loss.get_title().startswith("After 80 steps\nMomentum: gap ")
     assert "Nesterov: growing, gap " in ax_loss.get_title()
     assert [t.get_text() for t in ax_loss.get_legend().get_texts()] == ["Momentum", "Nesterov"]
     assert ax_loss.get_xlabel() == "step t" and "log scale" in ax_loss.get_ylabel()
     # the starting gap is 7.2 = 64/20 + 4: the axis runs from 1e-10 to two powers above it
     assert ax_loss.get_ylim() == pytest.approx((1e-10, 1e3))
+    assert ax_loss.get_xlim() == (0, 80)
+    # a run that diverged early (Nesterov stops after 54 steps) is drawn as far as it went
+    _, ax_loss = draw(ex, ex.result(lr=0.8, beta=0.9), lr=0.8, beta=0.9)
+    assert "Nesterov: diverged" in ax_loss.get_title()
+    assert [len(line.get_xdata()) for line in ax_loss.get_lines()] == [81, 55]
+
+
+def test_draw_uses_only_the_contract_of_the_docstring():
+    doc = nesterov.explorer.__doc__
+    assert "compute(lr=..., beta=...)" in doc
+    assert '{"Momentum": Trajectory, "Nesterov": Trajectory}' in doc
+    assert "``xs``" in doc and "``gaps()``" in doc and "``diverged``" in doc
+    ex = make_explorer()
+
+    def by_hand(name, xs):
+        # a Trajectory with only what the docstring names: points, losses (for gaps) and the run
+        xs = np.array(xs)
+        return gdlab.Trajectory(xs, np.array([gdlab.elongated_bowl(x) for x in xs]), name,
+                                gdlab.elongated_bowl.name, min_value=0.0)
+
+    # the keys in the other order: the panels still list heavy ball first
+    result = {"Nesterov": by_hand("Nesterov", [[-8.0, 2.0], [-4.0, 1.0], [-2.0, 0.0]]),
+              "Momentum": by_hand("Momentum", [[-8.0, 2.0], [-6.0, -1.0]])}
+    ax_path, ax_loss = draw(ex, result, lr=0.45, beta=0.9)
+    assert [t.get_text() for t in ax_loss.get_legend().get_texts()] == ["Momentum", "Nesterov"]
+    # the last gaps by hand, f = x²/20 + y²: 36/20 + 1 = 2.8 and 4/20 = 0.2
+    assert "Momentum: gap 2.8e+00, Nesterov: gap 2.0e-01" in ax_loss.get_title()
+    np.testing.assert_allclose(ax_path.get_lines()[-2].get_xydata(), result["Nesterov"].xs)
+
+
+@pytest.mark.parametrize("wrong, error, phrase", [
+    (lambda r: r["Nesterov"], TypeError, "must return"),                     # one run only
+    (lambda r: (r["Momentum"], r["Nesterov"]), TypeError, "must return"),   # a tuple
+    (lambda r: {"Momentum": r["Momentum"]}, TypeError, "must return"),     # a key missing
+    (lambda r: {**r, "GD": r["Momentum"]}, TypeError, "must return"),      # a key too many
+    (lambda r: {"momentum": r["Momentum"], "nesterov": r["Nesterov"]}, TypeError, "must return"),
+    (lambda r: {**r, "Nesterov": r["Nesterov"].xs}, TypeError, "its 'Nesterov' is array"),
+    (lambda r: {"Momentum": r["Nesterov"], "Nesterov": r["Momentum"]}, ValueError,
+     r"\['Momentum'\] is a run of Nesterov"),
+], ids=["one run", "a tuple", "a key missing", "a key too many", "lower-case keys", "an array",
+        "keys swapped"])
+def test_a_result_of_another_shape_is_reported_with_the_contract(wrong, error, phrase):
+    ex = make_explorer(lambda lr, beta: wrong(compute(lr, beta)))
+    with pytest.raises(error, match=phrase) as raised:
+        ex.render(lr=0.05)
+    assert "compute(lr=0.05, beta=0.9)" in str(raised.value)
+    assert "Momentum" in str(raised.value) and "Nesterov" in str(raised.value)
+
+
+def test_runs_that_do_not_match_what_draw_is_told_are_reported():
+    def on_rosenbrock(lr, beta):
+        return {name: gdlab.run(cls(lr=1e-4, beta=beta), gdlab.rosenbrock, [-1.5, 2.0], 80)
+                for name, cls in [("Momentum", gdlab.Momentum), ("Nesterov", gdlab.Nesterov)]}
+
+    with pytest.raises(ValueError, match="is a run on Rosenbrock.*on elongated bowl"):
+        make_explorer(on_rosenbrock).render()
+    too_long = nesterov.explorer(compute, [0.45], [0.9], gdlab.elongated_bowl, steps=40)
+    with pytest.raises(ValueError, match="80 steps long.*at most 40 steps"):
+        too_long.render()
 
 
 def test_explorer_renders_png_and_limits_frames():
@@ -238,7 +352,28 @@ def test_explorer_renders_png_and_limits_frames():
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     assert "<img" in ex.to_html()
     with pytest.raises(ValueError, match="max_frames"):
-        nesterov.explorer(gdlab.elongated_bowl, [-8.0, 2.0], lrs=list(np.linspace(0.1, 0.5, 9)),
-                          betas=[0.5, 0.6, 0.7, 0.8, 0.9])
+        nesterov.explorer(compute, lrs=list(np.linspace(0.1, 0.5, 9)),
+                          betas=[0.5, 0.6, 0.7, 0.8, 0.9], f=gdlab.elongated_bowl)
+
+
+def test_explorer_validates_its_arguments_before_anything_is_computed():
+    def never(lr, beta):
+        raise AssertionError("compute must not be called")
+
+    def build(**changes):
+        args = dict(compute=never, lrs=[0.1, 0.45], betas=[0.9], f=gdlab.elongated_bowl)
+        return nesterov.explorer(**{**args, **changes})
+
     with pytest.raises(ValueError, match="steps"):
-        nesterov.explorer(gdlab.elongated_bowl, [-8.0, 2.0], [0.1], [0.9], steps=0)
+        build(steps=0)
+    with pytest.raises(ValueError, match=r"lrs\[1\] must be in \(0, inf\)"):
+        build(lrs=[0.1, 0.0])
+    with pytest.raises(ValueError, match=r"lrs\[0\] must be a finite real number"):
+        build(lrs=["0.1"])
+    with pytest.raises(ValueError, match=r"betas\[0\] must be in \[0, 1\)"):
+        build(betas=[1.0])
+    with pytest.raises(ValueError, match="at least one value"):
+        build(betas=[])
+    with pytest.raises(TypeError, match="compute must be a function"):
+        build(compute={"Momentum": None})
+    assert build().start == {"lr": 0.45, "beta": 0.9}   # built without calling compute

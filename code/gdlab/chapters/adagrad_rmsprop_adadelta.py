@@ -1,22 +1,23 @@
 r"""Companion of chapter 5, ``chapters/05-adagrad-rmsprop-adadelta.ipynb``: per-coordinate
 step sizes.
 
-It holds the chapter's explorer, :func:`explorer` (AdaGrad, RMSProp or AdaDelta on the
-ravine or Rosenbrock's valley, with the measured effective learning rate of each
-coordinate), and its exercise check, :func:`check_rmsprop_steps` (two RMSProp steps by
+It holds the drawing side of the chapter's explorer, :func:`explorer` (AdaGrad, RMSProp or
+AdaDelta on the ravine or Rosenbrock's valley, with the measured effective learning rate of
+each coordinate; the compute step that runs them is written in the notebook and passed in),
+and its exercise check, :func:`check_rmsprop_steps` (two RMSProp steps by
 hand, in PyTorch's form :math:`\theta \leftarrow \theta - \alpha g/(\sqrt s + \epsilon)`).
 """
 
 from __future__ import annotations
 
-from typing import Sequence
+import inspect
+from typing import Callable, Sequence
 
 import numpy as np
 
 import gdlab
 from gdlab import feedback
 from gdlab.explorer import Explorer, log_ticks, loss_panel, path_panel
-from gdlab.theory import effective_learning_rates
 from gdlab.validation import check_finite_array, check_in_range, check_positive_int
 
 __all__ = ["ADAPTIVE_OPTIMIZERS", "explorer", "check_rmsprop_steps", "rmsprop_slips"]
@@ -26,19 +27,7 @@ _DECAY_SYMBOL = {"RMSProp": "β", "AdaDelta": "ρ"}   # AdaGrad has no decay rat
 
 
 # -- the explorer ---------------------------------------------------------------------------
-def _adaptive_optimizer(name: str, lr: float, decay: float):
-    """AdaGrad (``decay`` unused), RMSProp (β = ``decay``) or AdaDelta (ρ = ``decay``), with
-    the library default ε."""
-    if name == "AdaGrad":
-        return gdlab.AdaGrad(lr=lr)
-    if name == "RMSProp":
-        return gdlab.RMSProp(lr=lr, beta=decay)
-    if name == "AdaDelta":
-        return gdlab.AdaDelta(lr=lr, rho=decay)
-    raise ValueError(f"optimizer must be one of {', '.join(ADAPTIVE_OPTIMIZERS)}; got {name!r}")
-
-
-def explorer(functions: dict | None = None,
+def explorer(compute: Callable, functions: dict,
              lrs: Sequence[float] = (0.01, 0.1, 0.3, 1.0),
              decays: Sequence[float] = (0.9,),
              optimizers: Sequence[str] = ADAPTIVE_OPTIMIZERS,
@@ -46,20 +35,22 @@ def explorer(functions: dict | None = None,
     r"""AdaGrad, RMSProp or AdaDelta on a choice of landscapes: the path on the contour plot,
     the loss curve, and the learning rate each coordinate really gets at every step.
 
-    ``functions`` maps a label to ``(f, x0, steps)``; the default is the ravine
-    (``elongated_bowl`` from (−8, 2), 300 steps) and Rosenbrock (from (−1.5, 2), 600 steps).
-    The decay is RMSProp's β and AdaDelta's ρ (AdaGrad has none and ignores it); ε is each
-    optimizer's default. With a single value in ``decays`` the decay is fixed and gets no
-    slider (a control that cannot move would look live but do nothing); with several it is a
-    control. ``start`` overrides the preferred start (RMSProp, lr 0.1, the first landscape,
-    the first decay). ``result(optimizer=..., lr=..., function=...)`` (plus ``decay=...``
-    when it is a control) returns a dict with the ``trajectory`` and the measured
-    ``effective_lr`` :math:`-\Delta\theta_{t,i}/g_{t,i}` per step and coordinate
-    (:func:`gdlab.theory.effective_learning_rates`).
+    ``compute`` is the chapter's compute step (written in the notebook). It is called with
+    the keyword arguments ``optimizer`` (a name from ``optimizers``), ``lr`` (from ``lrs``),
+    ``function`` (a label of ``functions``) and, only when ``decays`` lists several values,
+    ``decay``; with a single value the decay is fixed and gets no slider (a control that
+    cannot move would look live but do nothing), so ``compute`` runs at its own default
+    ``decay``, which must be that value. The decay is RMSProp's β and AdaDelta's ρ (AdaGrad
+    has none). ``compute`` must return a dict with ``"trajectory"``, the
+    :class:`gdlab.Trajectory` of the run, and ``"effective_lr"``, the measured
+    :math:`-\Delta\theta_{t,i}/g_{t,i}` as an array of shape (steps taken, d)
+    (:func:`gdlab.theory.effective_learning_rates`); drawing reads nothing else and reports
+    any other result clearly.
+
+    ``functions`` maps a label to ``(f, x0, steps)``; the picture uses ``f`` (contour lines)
+    and ``steps`` (the length of the time axes). ``start`` overrides the preferred start
+    (RMSProp, lr 0.1, the first landscape, the first decay).
     """
-    if functions is None:
-        functions = {"ravine": (gdlab.elongated_bowl, (-8.0, 2.0), 300),
-                     "Rosenbrock": (gdlab.rosenbrock, (-1.5, 2.0), 600)}
     _check_functions(functions)
     for name in optimizers:
         if name not in ADAPTIVE_OPTIMIZERS:
@@ -69,15 +60,11 @@ def explorer(functions: dict | None = None,
     if not decays:
         raise ValueError("decays must list at least one decay rate, got none")
     fixed_decay = decays[0] if len(decays) == 1 else None
-
-    def compute(optimizer, lr, function, decay=fixed_decay):
-        f, x0, steps = functions[function]
-        traj = gdlab.run(_adaptive_optimizer(optimizer, lr, decay), f, x0, steps)
-        rates = (effective_learning_rates(traj, f) if traj.steps > 0
-                 else np.empty((0, f.dim)))
-        return {"trajectory": traj, "effective_lr": rates}
+    if fixed_decay is not None:
+        _check_default_decay(compute, fixed_decay)
 
     def draw(fig, result, optimizer, lr, function, decay=fixed_decay):
+        _check_result(result)
         _draw_adaptive_run(fig, result, optimizer, lr, decay, functions[function])
 
     controls = {"optimizer": list(optimizers), "lr": list(lrs), "function": list(functions)}
@@ -90,6 +77,32 @@ def explorer(functions: dict | None = None,
     title += ", decay" if fixed_decay is None else f" (decay β = ρ = {fixed_decay:g})"
     return Explorer(controls, compute, draw, start={**preferred, **(start or {})},
                     title=title, figsize=(10.5, 3.6), max_frames=40, layout=None)
+
+
+def _check_default_decay(compute, decay: float) -> None:
+    """With one decay there is no decay control, so ``compute`` is called without ``decay``:
+    its own default must be the decay the titles print."""
+    parameter = inspect.signature(compute).parameters.get("decay")
+    if parameter is not None and parameter.default != decay:
+        default = ("none" if parameter.default is inspect.Parameter.empty
+                   else f"{parameter.default!r}")
+        raise ValueError(f"with a single decay ({decay:g}) compute is called without decay, so "
+                         f"its default decay must be {decay:g}; it is {default}")
+
+
+def _check_result(result) -> None:
+    """``compute`` must return what the picture reads: ``{"trajectory": Trajectory,
+    "effective_lr": array (steps, d)}``."""
+    if not (isinstance(result, dict) and isinstance(result.get("trajectory"), gdlab.Trajectory)
+            and "effective_lr" in result):
+        got = (f"a dict with keys {list(result)}" if isinstance(result, dict)
+               else f"a {type(result).__name__}")
+        raise TypeError(f"compute must return a dict with 'trajectory' (a gdlab.Trajectory) and "
+                        f"'effective_lr' (an array (steps, d)); got {got}")
+    traj, rates = result["trajectory"], np.shape(result["effective_lr"])
+    if rates != (traj.steps, traj.xs.shape[1]):
+        raise ValueError(f"compute's effective_lr must have one row per step and one column per "
+                         f"coordinate, shape {(traj.steps, traj.xs.shape[1])}; got {rates}")
 
 
 def _check_functions(functions) -> None:
@@ -107,7 +120,7 @@ def _draw_adaptive_run(fig, result, optimizer, lr, decay, landscape) -> None:
     """Three panels side by side: the path, the loss gap and each coordinate's effective
     learning rate."""
     f, _, steps = landscape
-    traj, rates = result["trajectory"], result["effective_lr"]
+    traj, rates = result["trajectory"], np.asarray(result["effective_lr"])
     # Fixed axes rectangles: every frame lines up exactly while scrubbing.
     fig.set_layout_engine("none")
     ax_path = fig.add_axes((0.065, 0.14, 0.29, 0.72))

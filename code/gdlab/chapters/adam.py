@@ -1,13 +1,15 @@
 """Companion of chapter 6, *Adam* (``chapters/06-adam.ipynb``).
 
-It holds the chapter's explorer, Adam on a landscape for a grid of α, β1 and β2
-(:func:`explorer`), and the check of its first exercise, Adam's first steps by hand
+It holds the drawing of the chapter's explorer, Adam on a landscape for a grid of α, β1 and
+β2 (:func:`explorer`; the compute step, one Adam run and its largest step in units of α, is
+written in the notebook), and the check of its first exercise, Adam's first steps by hand
 (:func:`check_adam_steps`).
 """
 
 from __future__ import annotations
 
-from typing import Sequence
+from numbers import Real
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -17,62 +19,94 @@ from gdlab.explorer import Explorer, loss_panel, path_panel, verdict_box
 from gdlab.feedback import Feedback, check_points
 from gdlab.functions import Function
 from gdlab.optimizers import Adam
-from gdlab.run import replay, run
+from gdlab.run import Trajectory, replay
 from gdlab.validation import check_finite_array, check_in_range, check_positive_int
 
 __all__ = ["explorer", "check_adam_steps"]
 
 
 # -- the explorer -------------------------------------------------------------------------
-def explorer(f: Function, x0, lrs: Sequence[float], beta1s: Sequence[float],
-             beta2s: Sequence[float], steps: int = 200, tol: float = 1e-6,
+def explorer(compute: Callable, lrs: Sequence[float], beta1s: Sequence[float],
+             beta2s: Sequence[float], f: Function, steps: int, tol: float = 1e-6,
              start: dict | None = None) -> Explorer:
-    r"""Adam on ``f`` from ``x0`` for each learning rate :math:`\alpha` (``lr``) and decay
-    rates ``beta1``, ``beta2``: the path on the contour plot and the loss curve.
+    r"""The explorer of Adam's hyperparameters: for each learning rate :math:`\alpha` in
+    ``lrs`` and decay rates in ``beta1s``, ``beta2s``, the path of the run on the contour
+    plot of ``f`` and its loss curve over ``steps`` steps.
 
-    ``result(lr=..., beta1=..., beta2=...)`` is a dict with the ``trajectory``,
-    ``steps_to_tol`` (the step from which the gap :math:`f - f^*` stays below ``tol``; None
-    if it never does), the ``final_gap``, and ``largest_step``, the largest
-    :math:`|\Delta\theta_i|/\alpha` of the run (about 1 or less: Adam's step is measured in
-    units of :math:`\alpha`). ``start={"lr": ..., "beta1": ..., "beta2": ...}`` picks the
-    first picture.
+    ``compute(lr=..., beta1=..., beta2=...)`` makes the run and returns a dict with
+    ``"trajectory"`` (the :class:`gdlab.Trajectory` of ``steps`` steps of Adam on ``f``;
+    a diverged run may stop earlier), ``"final_gap"`` (a number, :math:`f(x_T) - f^*`) and
+    ``"largest_step"`` (a number, the largest :math:`|\Delta\theta_i|/\alpha` of the run);
+    further keys are allowed and ignored. ``result(...)`` returns that dict as it is; a
+    result of another shape is reported when the picture is drawn. The verdict box adds the
+    step from which the gap stays below ``tol``. ``start={"lr": ..., "beta1": ...,
+    "beta2": ...}`` picks the first picture.
     """
+    if not callable(compute):
+        raise ValueError(f"compute must be a function of lr, beta1 and beta2, got {compute!r}")
+    controls = {"lr": [check_in_range(f"lrs[{i}]", lr, 0.0, low_open=True)
+                       for i, lr in enumerate(lrs)],
+                "beta1": _decay_rates("beta1s", beta1s), "beta2": _decay_rates("beta2s", beta2s)}
     steps = check_positive_int("steps", steps)
-    tol = float(tol)
-
-    def compute(lr, beta1, beta2):
-        traj = run(Adam(lr=lr, beta1=beta1, beta2=beta2), f, x0, steps)
-        moves = np.abs(np.diff(traj.xs, axis=0))
-        return {"trajectory": traj, "steps_to_tol": traj.steps_to(tol, "gap"),
-                "final_gap": float(traj.gaps()[-1]),
-                "largest_step": float(moves.max() / lr) if len(moves) and lr > 0 else 0.0}
+    tol = check_in_range("tol", tol, 0.0, low_open=True)
 
     def draw(fig, result, lr, beta1, beta2):
+        traj = _checked(result, steps)["trajectory"]
         ax_path, ax_loss = fig.subplots(1, 2, width_ratios=[1.6, 1])
-        path_panel(ax_path, f, {f"Adam, α = {lr:g}": result["trajectory"]},
+        path_panel(ax_path, f, {f"Adam, α = {lr:g}": traj},
                    title=f"α = {lr:g}, β1 = {beta1:g} (window ≈ {effective_window(beta1):.0f}), "
                          f"β2 = {beta2:g} (window ≈ {effective_window(beta2):.0f})",
                    levels=12, resolution=100, markersize=1.5)
-        loss_panel(ax_loss, {"Adam": (result["trajectory"].gaps(), plots.color_of("Adam"))},
-                   steps, ylabel="gap f(x_t) − f* (log scale)", title=f"Loss on {f.name}",
+        loss_panel(ax_loss, {"Adam": (traj.gaps(), plots.color_of("Adam"))}, steps,
+                   ylabel="gap f(x_t) − f* (log scale)", title=f"Loss on {f.name}",
                    legend=None)
         verdict_box(ax_loss, _verdict(result, tol))
 
-    return Explorer({"lr": list(lrs), "beta1": list(beta1s), "beta2": list(beta2s)}, compute,
-                    draw, start=start, title="Adam explorer: α, β1 and β2",
+    return Explorer(controls, compute, draw, start=start, title="Adam explorer: α, β1 and β2",
                     figsize=(10.0, 4.0), dpi=72, max_frames=40)
+
+
+def _decay_rates(name: str, values) -> list[float]:
+    """``values`` as a list of decay rates, each in [0, 1)."""
+    return [check_in_range(f"{name}[{i}]", beta, 0.0, 1.0, high_open=True)
+            for i, beta in enumerate(values)]
+
+
+def _checked(result, steps: int) -> dict:
+    """``result`` if it has the shape :func:`explorer` documents for ``compute``, else a
+    ValueError that says what is wrong."""
+    if not isinstance(result, dict):
+        raise ValueError(f"compute must return a dict with 'trajectory', 'final_gap' and "
+                         f"'largest_step', got {type(result).__name__}")
+    missing = [key for key in ("trajectory", "final_gap", "largest_step") if key not in result]
+    if missing:
+        raise ValueError(f"compute's result lacks {', '.join(map(repr, missing))} (it has "
+                         f"{', '.join(map(repr, result)) or 'no keys'})")
+    traj = result["trajectory"]
+    if not isinstance(traj, Trajectory):
+        raise ValueError(f"compute's result['trajectory'] must be a gdlab.Trajectory "
+                         f"(what gdlab.run returns), got {type(traj).__name__}")
+    if not traj.diverged and traj.steps != steps:
+        raise ValueError(f"compute ran {traj.steps} steps, but the explorer was given "
+                         f"steps={steps}")
+    for key in ("final_gap", "largest_step"):
+        if isinstance(result[key], bool) or not isinstance(result[key], Real):
+            raise ValueError(f"compute's result[{key!r}] must be a number, "
+                             f"got {result[key]!r}")
+    return result
 
 
 def _verdict(result: dict, tol: float) -> str:
     """The explorer's verdict box: diverged, the step from which the gap stays below
     ``tol``, or the final gap; then the largest step in units of α."""
     traj = result["trajectory"]
+    needed = traj.steps_to(tol, "gap")
     if traj.diverged:
         verdict = "diverged"
-    elif result["steps_to_tol"] is None:
+    elif needed is None:
         verdict = f"gap {result['final_gap']:.1e} after {traj.steps} steps"
     else:
-        verdict = f"gap < {tol:g} from step {result['steps_to_tol']}"
+        verdict = f"gap < {tol:g} from step {needed}"
     return verdict + f"\nlargest step: {result['largest_step']:.2f} α"
 
 

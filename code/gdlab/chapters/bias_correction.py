@@ -1,15 +1,17 @@
 r"""Companion of chapter 7, *Bias correction* (``chapters/07-bias-correction.ipynb``).
 
-It holds the chapter's explorer, :func:`explorer` (the weights of a zero-started average at
-step :math:`t` and its raw and corrected values on a noisy constant), and the check of
+It holds the drawing of the chapter's explorer, :func:`explorer` (the weights of a
+zero-started average at step :math:`t` and its raw and corrected values on a noisy series;
+the compute step, which runs the averages, is written in the notebook), and the check of
 exercise 2, :func:`check_corrected_averages` (three bias-corrected averages by hand).
-The averages themselves come from :func:`gdlab.ewma` and the factor
-:math:`1/(1-\beta^t)` from :func:`gdlab.bias_correction_factor`.
+The check's averages come from :func:`gdlab.ewma` and the factor :math:`1/(1-\beta^t)` from
+:func:`gdlab.bias_correction_factor`.
 """
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Mapping
+from typing import Callable, Sequence
 
 import numpy as np
 from matplotlib.ticker import FuncFormatter, MaxNLocator, NullLocator
@@ -21,39 +23,57 @@ from gdlab.feedback import Feedback, earlier_right, matching_hint
 from gdlab.validation import check_finite_array, check_in_range, check_positive_int, check_real
 
 RAW_COLOR, CORRECTED_COLOR = plots.AVERAGE_COLORS[0], plots.AVERAGE_COLORS[1]
+# What the explorer's draw reads from compute's result: the arrays hold one value per point
+# i = 1..t, the numbers describe step t.
+RESULT_ARRAYS = ("weights", "data", "raw", "corrected")
+RESULT_NUMBERS = ("weight_sum", "factor")
 
 
 # -- the explorer ---------------------------------------------------------------------------
-def explorer(betas: Sequence[float] = (0.5, 0.9, 0.99, 0.999),
-             ts: Sequence[int] = (1, 2, 5, 10, 30, 100, 1000),
-             mean: float = 1.0, noise: float = 0.5, seed: int = 0,
+def explorer(compute: Callable, betas: Sequence[float] = (0.5, 0.9, 0.99, 0.999),
+             ts: Sequence[int] = (1, 2, 5, 10, 30, 100, 1000), mean: float = 1.0,
              start: dict | None = None) -> Explorer:
-    r"""A zero-started EWMA at step ``t`` for each β: the weights it puts on the points so far,
-    and the raw vs the bias-corrected average of a noisy constant series.
+    r"""An explorer over β in ``betas`` and the step t in ``ts`` that draws what
+    ``compute(beta=β, t=t)`` returns: the weights of a zero-started EWMA at step t, and its
+    raw and bias-corrected averages of a noisy series whose true mean is ``mean``.
 
-    The series is ``mean`` plus Gaussian noise of standard deviation ``noise`` (seeded). Left
-    panel: the weights :math:`(1-\beta)\beta^{t-i}`, :math:`i = 1..t`, whose sum is
-    :math:`1-\beta^t`, and the corrected weights, divided by that sum. Right panel: the data,
-    the raw average :math:`m_t` and the corrected :math:`\hat m_t = m_t/(1-\beta^t)` up to
-    step ``t`` (log-scaled time axis). ``result(beta=..., t=...)`` is
-    :func:`averages_at_step` of the data up to ``t``. The explorer starts at β = 0.9 and
-    t = 10 when they are listed (else at the middle values); ``start`` overrides that.
+    ``compute`` receives the keyword arguments ``beta`` (a float from ``betas``) and ``t``
+    (an int from ``ts``) and returns a dict with
+
+    * ``weights``: the t weights :math:`(1-\beta)\beta^{t-i}`, i = 1..t, of the raw average,
+    * ``data``: the points :math:`g_1, \dots, g_t` of the series,
+    * ``raw`` and ``corrected``: the averages :math:`m_1, \dots, m_t` and
+      :math:`\hat m_1, \dots, \hat m_t`,
+    * ``weight_sum``: the sum of the weights, :math:`1-\beta^t`,
+    * ``factor``: the correction :math:`1/(1-\beta^t)`;
+
+    the first four are arrays of length t, the last two numbers. A result that breaks this
+    raises a ValueError saying how (checked once when the explorer is built, at the largest
+    t, and again for each frame drawn).
+
+    Left panel: the raw weights and the corrected ones (times ``factor``), which sum to 1.
+    Right panel: the data, ``raw`` and ``corrected`` up to step t on a log-scaled time axis,
+    with the true ``mean`` dashed; its y range, shared by all frames, comes from the data
+    ``compute`` returns at the largest t. ``result(beta=..., t=...)`` is ``compute``'s
+    result. The explorer starts at β = 0.9 and t = 10 when they are listed (else at the
+    middle values); ``start`` overrides that.
     """
+    if not callable(compute):
+        raise ValueError(f"compute must be a function compute(beta, t) -> dict, "
+                         f"got {compute!r}")
     betas = [check_in_range(f"betas[{k}]", b, 0.0, 1.0, high_open=True)
              for k, b in enumerate(betas)]
     ts = [check_positive_int(f"ts[{k}]", t) for k, t in enumerate(ts)]
+    if not betas or not ts:
+        raise ValueError(f"betas and ts must each list at least one value, got {betas} "
+                         f"and {ts}")
     mean = check_real("mean", mean)
-    noise = check_in_range("noise", noise, 0.0)
-    seed = check_positive_int("seed", seed, minimum=0)
     horizon = max(ts)
-    series = mean + noise * np.random.default_rng(seed).standard_normal(horizon)
-    spread = max(3.0 * noise, 0.5 * abs(mean), 1e-3)
-    y_range = (min(0.0, mean - spread) - 0.05 * spread, mean + 1.6 * spread)
-
-    def compute(beta, t):
-        return averages_at_step(series[:t], beta)
+    longest = _checked_result(compute(beta=betas[0], t=horizon), horizon)
+    y_range = _value_range(longest["data"], mean)
 
     def draw(fig, result, beta, t):
+        result = _checked_result(result, t)
         # Fixed axes rectangles (layout=None below): every frame lines up in the scrubber.
         _draw_weights(fig.add_axes((0.1, 0.14, 0.34, 0.70)), result, beta, t)
         _draw_averages(fig.add_axes((0.55, 0.14, 0.435, 0.70)), result, t, mean,
@@ -65,20 +85,33 @@ def explorer(betas: Sequence[float] = (0.5, 0.9, 0.99, 0.999),
                     figsize=(9.5, 3.8), max_frames=40, layout=None)
 
 
-def averages_at_step(data, beta: float) -> dict:
-    r"""What a zero-started EWMA of ``data`` (points 1..t) holds at its last step t.
+def _checked_result(result, t: int) -> dict:
+    """``compute``'s result at step ``t`` with its arrays as float arrays, or a ValueError
+    saying which part of the contract in :func:`explorer`'s docstring it breaks."""
+    wanted = ", ".join(RESULT_ARRAYS + RESULT_NUMBERS)
+    if not isinstance(result, Mapping):
+        raise ValueError(f"compute must return a dict with the keys {wanted}; "
+                         f"got {type(result).__name__} at t = {t}")
+    missing = [key for key in RESULT_ARRAYS + RESULT_NUMBERS if key not in result]
+    if missing:
+        raise ValueError(f"compute's result at t = {t} lacks {', '.join(missing)} "
+                         f"(the explorer draws {wanted})")
+    checked = {key: check_real(f"compute's result[{key!r}]", result[key])
+               for key in RESULT_NUMBERS}
+    for key in RESULT_ARRAYS:
+        array = check_finite_array(f"compute's result[{key!r}]", result[key], ndim=1)
+        if len(array) != t:
+            raise ValueError(f"compute's result[{key!r}] must hold t = {t} values, one per "
+                             f"point i = 1..t; got {len(array)}")
+        checked[key] = array
+    return checked
 
-    A dict with the ``weights`` :math:`(1-\beta)\beta^{t-i}`, their ``weight_sum``
-    :math:`1-\beta^t`, the ``factor`` :math:`1/(1-\beta^t)`, the ``data``, the ``raw`` and
-    ``corrected`` averages (arrays over steps 1..t) and the plain ``running_mean`` of the data.
-    """
-    t = len(data)
-    weights = gdlab.ewma_weights(beta, t)
-    return {"weights": weights, "weight_sum": float(weights.sum()),
-            "factor": gdlab.bias_correction_factor(beta, t),
-            "data": data, "raw": gdlab.ewma(data, beta),
-            "corrected": gdlab.ewma(data, beta, bias_correction=True),
-            "running_mean": float(data.mean())}
+
+def _value_range(data, mean: float) -> tuple[float, float]:
+    """One y range for every frame: the true mean with about three standard deviations of
+    the data around it, zero (where the raw average starts) and room above for the legend."""
+    spread = max(3.0 * float(np.std(data)), 0.5 * abs(mean), 1e-3)
+    return min(0.0, mean - spread) - 0.05 * spread, mean + 1.6 * spread
 
 
 def _draw_weights(ax, result, beta, t):

@@ -1,9 +1,10 @@
 r"""Companion of chapter 2, *Exponentially weighted averages* (``chapters/02-ewma.ipynb``).
 
-It holds the chapter's explorer, the EWMA of a series for several β, plain or bias-corrected
-(:func:`explorer`), and the checks of its exercises: EWMA values by hand
-(:func:`check_ewma_values`), the β of a given window (:func:`check_beta_for_window`) and how
-long the start-up bias lasts (:func:`check_bias_warmup_steps`).
+It holds the chapter's explorer (:func:`explorer`), which draws the EWMA of a series for
+several β, plain or bias-corrected, as the notebook's ``compute`` step gives it, and the
+checks of its exercises: EWMA values by hand (:func:`check_ewma_values`), the β of a given
+window (:func:`check_beta_for_window`) and how long the start-up bias lasts
+(:func:`check_bias_warmup_steps`).
 
 The module shares its name with the library module ``gdlab.ewma``, so it imports the library
 by full names only (``gdlab.ewma``, never ``.ewma``).
@@ -11,7 +12,7 @@ by full names only (``gdlab.ewma``, never ``.ewma``).
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -21,7 +22,8 @@ from gdlab.ewma import bias_correction_factor, effective_window, ewma, ewma_weig
 from gdlab.explorer import Explorer
 from gdlab.feedback import Feedback, as_column, check_number, check_points
 from gdlab.theory import steps_until_unbiased
-from gdlab.validation import check_finite_array, check_in_range, check_positive_int
+from gdlab.validation import (check_finite_array, check_in_range, check_positive_int,
+                              check_real)
 
 __all__ = ["explorer", "check_ewma_values", "check_beta_for_window", "check_bias_warmup_steps"]
 
@@ -29,18 +31,31 @@ _WEIGHT_AGES = np.arange(0, 121)   # the ages t − i the weights panel shows
 
 
 # -- the explorer -------------------------------------------------------------------------
-def explorer(series, betas: Sequence[float], start: dict | None = None, truth=None,
-             zoom: int = 60) -> Explorer:
-    r"""The EWMA of ``series`` for each β in ``betas``, plain or bias-corrected.
+def explorer(compute: Callable, betas: Sequence[float], series, truth=None, zoom: int = 60,
+             start: dict | None = None) -> Explorer:
+    r"""Explore ``compute``, an EWMA of ``series``, for each β in ``betas``, plain or
+    bias-corrected.
 
-    Three panels: the whole series with its average (and the noise-free ``truth``, if
-    given, with the average's RMS error against it); the weights
-    :math:`(1-\beta)\beta^{t-i}` the average puts on past points, with the window
-    :math:`1/(1-\beta)`; and the first ``zoom`` points, where the start-up bias of a
-    zero-started average shows. ``result(beta=..., bias_correction=...)`` is the average
-    shown, ``gdlab.ewma(series, beta, bias_correction)``. ``start={"beta": ...,
-    "bias_correction": ...}`` picks the first picture; bias correction starts off.
+    The contract: ``compute(beta=..., bias_correction=...)`` is called with keyword arguments
+    only, ``beta`` one of ``betas`` and ``bias_correction`` False or True, and returns a dict
+    with the key ``"average"``, the averages :math:`V_1, \dots, V_T` shown (a 1-D array of
+    ``len(series)`` numbers), and optionally ``"rms_error"``, a number the top title reports
+    as the RMS error against the true curve (no other keys). ``result(...)`` is that dict.
+    A compute breaking the contract is reported when the explorer is built, from its result
+    at the start values.
+
+    Three panels: the whole series with ``"average"`` (and the dashed ``truth``, if given);
+    the weights :math:`(1-\beta)\beta^{t-i}` the average puts on past points, with the
+    window :math:`1/(1-\beta)`; and the first ``zoom`` points, where the start-up bias of a
+    zero-started average shows, with ``compute``'s average for the other switch position
+    faded behind. ``start={"beta": ..., "bias_correction": ...}`` picks the first picture;
+    bias correction starts off.
     """
+    if not callable(compute):
+        raise TypeError("compute must be a function compute(beta, bias_correction) -> dict, "
+                        f"got {type(compute).__name__}")
+    for beta in betas:
+        check_in_range("beta", beta, 0.0, 1.0, high_open=True)
     series = check_finite_array("series", series, ndim=1)
     if truth is not None:
         truth = check_finite_array("truth", truth, ndim=1)
@@ -50,26 +65,44 @@ def explorer(series, betas: Sequence[float], start: dict | None = None, truth=No
     zoom = min(check_positive_int("zoom", zoom, minimum=2), len(series))
     pad = 0.05 * (series.max() - series.min() + 1e-12)
 
-    def compute(beta, bias_correction):
-        return ewma(series, beta, bias_correction=bias_correction)
-
-    def draw(fig, average, beta, bias_correction):
-        other = ewma(series, beta, bias_correction=not bias_correction)
+    def draw(fig, result, beta, bias_correction):
+        average, rms_error = _average_and_error(result, len(series))
+        other, _ = _average_and_error(compute(beta=beta, bias_correction=not bias_correction),
+                                      len(series))
         kind, other_kind = _kinds(bias_correction)
         # Fixed margins: every frame gets the same layout, so the scrubber does not jitter.
         grid = fig.add_gridspec(2, 2, height_ratios=[1.25, 1], left=0.085, right=0.985,
                                 top=0.94, bottom=0.085, hspace=0.42, wspace=0.2)
         _whole_series_panel(fig.add_subplot(grid[0, :]), series, truth,
-                            {f"EWMA ({kind})": average}, _heading(average, truth, beta), pad)
+                            {f"EWMA ({kind})": average}, _heading(beta, rms_error), pad)
         _weights_panel(fig.add_subplot(grid[1, 0]), beta)
         _start_up_panel(fig.add_subplot(grid[1, 1]), series[:zoom],
                         None if truth is None else truth[:zoom],
                         {kind: average[:zoom], other_kind: other[:zoom]}, pad)
 
     preferred = {"bias_correction": False}
-    return Explorer({"beta": list(betas), "bias_correction": [False, True]}, compute, draw,
-                    start={**preferred, **(start or {})}, title="EWMA explorer",
-                    figsize=(9.0, 5.6), layout=None)
+    shown = Explorer({"beta": list(betas), "bias_correction": [False, True]}, compute, draw,
+                     start={**preferred, **(start or {})}, title="EWMA explorer",
+                     figsize=(9.0, 5.6), layout=None)
+    _average_and_error(shown.result(), len(series))   # a broken compute fails here, not in draw
+    return shown
+
+
+def _average_and_error(result, length: int) -> tuple[np.ndarray, float | None]:
+    """``result["average"]`` (checked to be ``length`` finite numbers) and
+    ``result["rms_error"]`` (None if absent), or an error saying what ``compute`` must return."""
+    if not isinstance(result, dict):
+        raise TypeError("compute must return a dict with the key 'average' (and optionally "
+                        f"'rms_error'), got {type(result).__name__}")
+    if "average" not in result or set(result) - {"average", "rms_error"}:
+        raise ValueError("compute must return a dict with the key 'average' (and optionally "
+                         f"'rms_error'), got the keys {sorted(map(str, result))}")
+    average = check_finite_array("compute's 'average'", result["average"], ndim=1)
+    if average.shape != (length,):
+        raise ValueError(f"compute's 'average' must hold one value per point of series, "
+                         f"shape ({length},), got shape {average.shape}")
+    error = result.get("rms_error")
+    return average, None if error is None else check_real("compute's 'rms_error'", error)
 
 
 def _kinds(bias_correction: bool) -> tuple[str, str]:
@@ -77,11 +110,11 @@ def _kinds(bias_correction: bool) -> tuple[str, str]:
     return ("bias-corrected", "plain") if bias_correction else ("plain", "bias-corrected")
 
 
-def _heading(average, truth, beta: float) -> str:
-    r"""β and its window :math:`1/(1-\beta)`, and the RMS error against ``truth`` if given."""
+def _heading(beta: float, rms_error: float | None) -> str:
+    r"""β and its window :math:`1/(1-\beta)`, and the RMS error if ``compute`` gave one."""
     heading = f"β = {beta:g}: window ≈ 1/(1−β) = {effective_window(beta):.3g} points"
-    if truth is not None:
-        heading += f"; RMS error vs true curve {np.sqrt(np.mean((average - truth) ** 2)):.2f}"
+    if rms_error is not None:
+        heading += f"; RMS error vs true curve {rms_error:.2f}"
     return heading
 
 

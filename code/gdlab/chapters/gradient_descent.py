@@ -9,52 +9,78 @@ exercises: a gradient by hand (:func:`check_gradient`), gradient-descent steps b
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
 from gdlab import plots
 from gdlab.explorer import Explorer, loss_panel, path_panel
 from gdlab.feedback import (Feedback, Uphill, as_column, check_number, check_points,
-                            format_point, matching_hint)
+                            format_point, join_names, matching_hint)
 from gdlab.functions import (Function, Quadratic, beale, numerical_gradient, relative_error,
                              rosenbrock)
 from gdlab.optimizers import SGD
 from gdlab.run import Trajectory, run
 from gdlab.theory import gd_optimal_lr
+from gdlab.validation import check_in_range
 
 __all__ = ["explorer", "check_gradient", "check_gd_steps", "check_stable_learning_rate",
            "check_central_difference"]
 
 
 # -- the explorer -------------------------------------------------------------------------
-def explorer(f: Function, x0, lrs: Sequence[float], steps: int = 30,
+_DRAWN = ("xs", "optimizer", "steps", "gaps", "diverged", "status")   # what draw reads of a run
+
+
+def explorer(compute: Callable, lrs: Sequence[float], f: Function,
              start: dict | None = None) -> Explorer:
-    r"""Gradient descent :math:`x \leftarrow x - \alpha\nabla f(x)` on ``f`` from ``x0`` with
-    each learning rate :math:`\alpha` in ``lrs``: the path on the contour plot and the gap
-    :math:`f(x_t) - f^*` on a log scale. The loss axis has the same limits in every frame
-    (spanning all the runs), so moving the slider compares the curves.
+    r"""One frame per learning rate :math:`\alpha` in ``lrs``: the path of ``compute(lr=α)``
+    on the contour plot of ``f`` and its gap :math:`f(x_t) - f^*` on a log scale.
 
-    ``result(lr=...)`` is the run shown, ``gdlab.run(gdlab.SGD(lr=lr), f, x0, steps)``;
-    ``start={"lr": value}`` picks the first frame (default: the middle of ``lrs``).
+    The contract of ``compute`` (written in the notebook): it receives one keyword argument,
+    ``lr`` (a value of ``lrs``), and returns the run, a ``gdlab.Trajectory`` such as
+    ``gdlab.run(gdlab.SGD(lr=lr), f, x0, steps)``. The picture reads of it ``xs`` (the
+    path), ``optimizer`` (the path's colour), ``gaps()`` (the loss curve), ``diverged`` and
+    ``status`` (the verdict in the title) and ``steps``. Every run is computed once here,
+    before anything is drawn: a result without these attributes raises ``TypeError``, and
+    the loss axis (spanning every gap of every run) and the step axis (the longest run) are
+    the same in every frame, so moving the slider compares the curves.
+
+    ``result(lr=...)`` is ``compute(lr=...)``; ``start={"lr": value}`` picks the first frame
+    (default: the middle of ``lrs``).
     """
-
-    def compute(lr):
-        return run(SGD(lr=lr), f, x0, steps)
-
-    low, high = _shared_decades([compute(lr) for lr in lrs])
+    if not callable(compute):
+        raise TypeError(f"compute must be a function compute(lr) -> Trajectory, "
+                        f"got {compute!r}")
+    lrs = [check_in_range("each learning rate in lrs", lr, 0.0, low_open=True) for lr in lrs]
+    if not lrs:
+        raise ValueError("lrs must list at least one learning rate, got none")
+    runs = [_checked_run(compute, lr) for lr in lrs]
+    low, high = _shared_decades(runs)
+    last_step = max(traj.steps for traj in runs)
 
     def draw(fig, traj, lr):
         ax_path, ax_loss = fig.subplots(1, 2, width_ratios=[1.3, 1])
         path_panel(ax_path, f, {f"GD, lr = {lr:g}": traj},
                    title=f"Gradient descent on {f.name}")
         verdict = traj.status if traj.diverged else f"final gap {traj.gaps()[-1]:.2e}"
-        loss_panel(ax_loss, {"gradient descent": (traj.gaps(), plots.color_of("SGD"))}, steps,
-                   low=low, high=high, every=max(1, int(np.ceil((high - low) / 6))),
+        loss_panel(ax_loss, {"gradient descent": (traj.gaps(), plots.color_of("SGD"))},
+                   last_step, low=low, high=high,
+                   every=max(1, int(np.ceil((high - low) / 6))),
                    title=f"lr = {lr:g}: {verdict}", legend=None)
 
-    return Explorer({"lr": list(lrs)}, compute, draw, start=start,
-                    title="Learning rate explorer")
+    return Explorer({"lr": lrs}, compute, draw, start=start, title="Learning rate explorer")
+
+
+def _checked_run(compute: Callable, lr: float):
+    """``compute(lr=lr)``, or a ``TypeError`` naming what the picture misses in it."""
+    traj = compute(lr=lr)
+    missing = [name for name in _DRAWN if not hasattr(traj, name)]
+    if missing:
+        raise TypeError(f"compute(lr={lr:g}) returned {type(traj).__name__}, which has no "
+                        f"{join_names(missing)}: return the run's gdlab.Trajectory, e.g. "
+                        "gdlab.run(gdlab.SGD(lr=lr), f, x0, steps)")
+    return traj
 
 
 def _shared_decades(runs: Sequence[Trajectory]) -> tuple[int, int]:

@@ -1,52 +1,71 @@
 """Companion of chapter 3, *Momentum* (``chapters/03-momentum.ipynb``).
 
-It holds the chapter's explorer, heavy-ball momentum beside gradient descent on a ravine
-(:func:`explorer`), and the check of its first exercise, three momentum steps by hand on
-f(x, y) = xy (:func:`check_xy_steps`).
+It holds the picture of the chapter's explorer, heavy-ball momentum beside gradient descent
+on a ravine (:func:`explorer`; the notebook writes the compute step that runs them), and the
+check of its first exercise, three momentum steps by hand on f(x, y) = xy
+(:func:`check_xy_steps`).
 """
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Mapping
+from numbers import Integral, Real
+from typing import Callable, Sequence
 
-from gdlab import plots, theory
+from gdlab import plots
 from gdlab.explorer import Explorer, loss_panel, path_panel, verdict_box
 from gdlab.feedback import Feedback, check_points
 from gdlab.functions import Function, xy
 from gdlab.optimizers import SGD, Momentum
-from gdlab.run import run
-from gdlab.validation import check_positive_int
+from gdlab.run import Trajectory, run
+from gdlab.validation import check_in_range, check_positive_int, check_real
 
 __all__ = ["explorer", "check_xy_steps"]
 
+# the dict compute must return (see explorer): key -> (the types draw accepts, their name)
+_RESULT_CONTRACT = {"momentum": ((Trajectory,), "a Trajectory"),
+                    "gd": ((Trajectory,), "a Trajectory"),
+                    "steps_momentum": ((Integral, type(None)), "an int or None"),
+                    "steps_gd": ((Integral, type(None)), "an int or None"),
+                    "rate": ((Real, type(None)), "a float or None")}
+
 
 # -- the explorer -------------------------------------------------------------------------
-def explorer(f: Function, x0, lrs: Sequence[float], betas: Sequence[float], steps: int = 80,
-             tol: float = 1e-6, start: dict | None = None) -> Explorer:
-    r"""Heavy-ball momentum on ``f`` from ``x0`` for each learning rate and β, beside plain
-    gradient descent with the same learning rate: the two paths on the contour plot and the
-    two loss curves. β = 0 is gradient descent itself.
+def explorer(compute: Callable, lrs: Sequence[float], betas: Sequence[float], f: Function,
+             steps: int = 80, tol: float = 1e-6, start: dict | None = None) -> Explorer:
+    r"""Sliders for the learning rate (``lrs``) and β (``betas``) over the notebook's
+    ``compute``, drawn as two panels: the two paths on the contour lines of ``f`` (gradient
+    descent faded) and the two loss curves over ``steps`` steps, with a verdict box.
 
-    ``result(lr=..., beta=...)`` is a dict with the two trajectories (``"momentum"``,
-    ``"gd"``), the steps each needs to stay within ``tol`` of the minimum
-    (``"steps_momentum"``, ``"steps_gd"``; None if it never does within ``steps``) and, when
-    ``f`` is a quadratic with curvatures in :math:`[\mu, L]`, :math:`\mu > 0`, heavy-ball's
-    theoretical rate (``"rate"``, else None). ``start={"lr": ..., "beta": ...}`` picks the
-    first picture.
+    ``compute(lr=..., beta=...)`` is called with one value of each list and must return a
+    dict with
+
+    * ``"momentum"``, ``"gd"``: the two runs, :class:`~gdlab.Trajectory` objects on ``f``
+      (their paths and ``gaps()`` are drawn);
+    * ``"steps_momentum"``, ``"steps_gd"``: the steps each run needs to stay within ``tol``
+      of the minimum, an int, or None if it never does;
+    * ``"rate"``: theory's factor :math:`\rho` by which momentum's error changes per step
+      (a float), or None to leave it out of the verdict.
+
+    ``steps`` and ``tol`` are the ones ``compute`` uses: they set the loss axis and the
+    verdict's wording. ``result(lr=..., beta=...)`` returns what ``compute`` returned;
+    drawing a result of another shape raises a TypeError that names the contract.
+    ``start={"lr": ..., "beta": ...}`` picks the first picture.
     """
+    if isinstance(compute, Function) or not callable(compute):   # a landscape goes in f
+        raise TypeError(f"compute must be a function compute(lr, beta) -> dict, "
+                        f"got {compute!r}")
+    if not isinstance(f, Function):
+        raise TypeError(f"f must be a gdlab Function (its contour lines are drawn), got {f!r}")
+    lrs, betas = list(lrs), list(betas)
+    for name, values in (("lrs", lrs), ("betas", betas)):   # numbers: draw writes them
+        for i, value in enumerate(values):
+            check_real(f"{name}[{i}]", value)
     steps = check_positive_int("steps", steps)
-    eigenvalues = getattr(f, "eigenvalues", None)
-    convex_quadratic = eigenvalues is not None and eigenvalues[0] > 0
-
-    def compute(lr, beta):
-        momentum = run(Momentum(lr=lr, beta=beta), f, x0, steps)
-        gd = run(SGD(lr=lr), f, x0, steps)
-        rate = (theory.heavy_ball_rate(eigenvalues[0], eigenvalues[-1], lr, beta)
-                if convex_quadratic else None)
-        return {"momentum": momentum, "gd": gd, "rate": rate,
-                "steps_momentum": momentum.steps_to(tol), "steps_gd": gd.steps_to(tol)}
+    tol = check_in_range("tol", tol, 0.0, low_open=True)
 
     def draw(fig, result, lr, beta):
+        _check_result(result, lr, beta)
         ax_path, ax_loss = fig.subplots(1, 2, width_ratios=[1.4, 1])
         gd_label = f"GD, lr = {lr:g}"
         path_panel(ax_path, f, {gd_label: result["gd"],
@@ -58,15 +77,30 @@ def explorer(f: Function, x0, lrs: Sequence[float], betas: Sequence[float], step
                    title="Loss curves")
         verdict_box(ax_loss, _verdict(result, tol), fontsize=7.5)
 
-    return Explorer({"lr": list(lrs), "beta": list(betas)}, compute, draw, start=start,
+    return Explorer({"lr": lrs, "beta": betas}, compute, draw, start=start,
                     title="Momentum explorer: learning rate and β", figsize=(9.6, 3.8),
                     max_frames=40)
 
 
+def _check_result(result, lr: float, beta: float) -> None:
+    """Raise a TypeError that names the contract if ``result`` does not keep it."""
+    contract = "; ".join(f"{key!r}: {name}" for key, (_, name) in _RESULT_CONTRACT.items())
+    call = f"compute(lr={lr:g}, beta={beta:g})"
+    if not isinstance(result, Mapping):
+        raise TypeError(f"{call} must return a dict with {contract}; "
+                        f"got {type(result).__name__} {result!r:.60}")
+    for key, (types, name) in _RESULT_CONTRACT.items():
+        if key not in result:
+            raise TypeError(f"{call} returned no {key!r}; the dict must have {contract}")
+        if isinstance(result[key], bool) or not isinstance(result[key], types):
+            raise TypeError(f"{call} returned {key!r} = {result[key]!r:.60}; it must be "
+                            f"{name} (the dict must have {contract})")
+
+
 def _verdict(result: dict, tol: float) -> str:
     """The explorer's verdict box: one line per method (diverged, or the steps until it stays
-    within ``tol``), then, on a quadratic, the factor ρ = max over λ in [μ, L] of the spectral
-    radius of M(λ), by which theory says momentum's error changes per step."""
+    within ``tol``), then, if ``compute`` gave one, theory's factor ρ by which momentum's
+    error changes per step."""
     lines = []
     for key, name in (("momentum", "momentum"), ("gd", "GD")):
         traj, needed = result[key], result[f"steps_{key}"]

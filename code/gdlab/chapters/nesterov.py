@@ -1,6 +1,7 @@
-r"""Chapter 4, Nesterov accelerated gradient: its explorer and its exercise check.
+r"""Chapter 4, Nesterov accelerated gradient: its explorer's picture and its exercise check.
 
-* :func:`explorer` runs heavy-ball momentum and Nesterov side by side on one landscape;
+* :func:`explorer` draws heavy-ball momentum and Nesterov side by side on one landscape, the
+  two runs that the notebook's ``compute`` step makes for each learning rate and β;
 * :func:`check_steps` checks two (or more) Nesterov steps computed by hand and recognises
   the usual slips: heavy-ball steps, Sutskever's :math:`\theta_t` instead of the stored
   point, the "Deep Learning from Scratch" update with the velocity renewed too early, and
@@ -9,7 +10,8 @@ r"""Chapter 4, Nesterov accelerated gradient: its explorer and its exercise chec
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Mapping
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -18,41 +20,76 @@ from gdlab.explorer import Explorer, loss_panel, path_panel
 from gdlab.feedback import Feedback, Uphill, check_points
 from gdlab.functions import Function
 from gdlab.optimizers import Momentum, Nesterov
-from gdlab.run import run
+from gdlab.run import Trajectory, run
 from gdlab.validation import check_in_range, check_positive_int
 
 __all__ = ["explorer", "check_steps"]
 
+# the keys of the dict the explorer's compute returns: the names (and colours) of the two runs
+_RUNS = ("Momentum", "Nesterov")
+
 
 # -- the explorer -------------------------------------------------------------------------
-def explorer(f: Function, x0, lrs: Sequence[float], betas: Sequence[float], steps: int = 60,
-             start: dict | None = None) -> Explorer:
-    r"""Heavy-ball momentum and Nesterov with the same ``lr`` and ``beta`` on ``f`` from ``x0``:
-    both paths on one contour plot, both loss curves beside it.
+def explorer(compute: Callable, lrs: Sequence[float], betas: Sequence[float], f: Function,
+             steps: int = 60, start: dict | None = None) -> Explorer:
+    r"""Sliders for the learning rate (``lrs``, each > 0) and β (``betas``, each in [0, 1))
+    over the notebook's ``compute``, drawn as two panels: both paths on the contour lines of
+    ``f`` and both loss curves over ``steps`` steps, titled with how each run ended.
 
-    ``result(lr=..., beta=...)`` is a dict ``{"Momentum": Trajectory, "Nesterov": Trajectory}``.
-    For a quadratic the path panel also names NAG's effective momentum
+    ``compute(lr=..., beta=...)`` is called with one value of each list and must return
+    ``{"Momentum": Trajectory, "Nesterov": Trajectory}``: heavy-ball momentum and Nesterov
+    with that ``lr`` and ``beta``, each a :class:`~gdlab.Trajectory` of ``gdlab.run`` on
+    ``f`` with at most ``steps`` steps (fewer if it diverged). Their paths ``xs``,
+    ``gaps()`` and ``diverged`` are drawn; drawing another result raises a TypeError (not
+    that dict) or a ValueError (a run of another optimizer, on another function, or longer
+    than ``steps``) that names the contract.
+
+    For a quadratic ``f`` the path panel also names NAG's effective momentum
     :math:`\beta(1-\alpha\lambda)` along the flattest and the steepest direction.
+    ``result(lr=..., beta=...)`` returns what ``compute`` returned;
+    ``start={"lr": ..., "beta": ...}`` picks the first picture.
     """
+    if not callable(compute):
+        raise TypeError(f"compute must be a function compute(lr, beta) -> dict, got {compute!r}")
+    lrs, betas = list(lrs), list(betas)
+    for i, lr in enumerate(lrs):
+        check_in_range(f"lrs[{i}]", lr, 0.0, low_open=True)
+    for i, beta in enumerate(betas):
+        check_in_range(f"betas[{i}]", beta, 0.0, 1.0, high_open=True)
     steps = check_positive_int("steps", steps)
 
-    def compute(lr, beta):
-        return {"Momentum": run(Momentum(lr=lr, beta=beta), f, x0, steps),
-                "Nesterov": run(Nesterov(lr=lr, beta=beta), f, x0, steps)}
-
     def draw(fig, trajs, lr, beta):
+        _check_result(trajs, f, steps, f"compute(lr={lr:g}, beta={beta:g})")
         ax_path, ax_loss = fig.subplots(1, 2, width_ratios=[1.3, 1])
         path_panel(ax_path, f, {"Momentum (heavy ball)": trajs["Momentum"],
                                 "Nesterov": trajs["Nesterov"]},
                    title=_path_title(f, lr, beta))
-        verdicts = ", ".join(f"{name}: {_verdict(traj)}" for name, traj in trajs.items())
-        loss_panel(ax_loss, {name: (traj.gaps(), plots.color_of(name))
-                             for name, traj in trajs.items()},
-                   steps, low=-10, high=_top_power(trajs["Nesterov"].gaps()[0]),
+        gaps = {name: trajs[name].gaps() for name in _RUNS}
+        verdicts = ", ".join(f"{name}: {_verdict(trajs[name])}" for name in _RUNS)
+        loss_panel(ax_loss, {name: (gaps[name], plots.color_of(name)) for name in _RUNS},
+                   steps, low=-10, high=_top_power(max(g[0] for g in gaps.values())),
                    title=f"After {steps} steps\n{verdicts}")
 
-    return Explorer({"lr": list(lrs), "beta": list(betas)}, compute, draw, start,
+    return Explorer({"lr": lrs, "beta": betas}, compute, draw, start,
                     title="Momentum vs Nesterov", figsize=(9.0, 4.0), max_frames=40)
+
+
+def _check_result(trajs, f: Function, steps: int, call: str) -> None:
+    """Raise an error naming the contract of :func:`explorer` if ``trajs``, what ``call``
+    returned, is not a Momentum and a Nesterov run on ``f`` of at most ``steps`` steps."""
+    contract = '{"Momentum": Trajectory, "Nesterov": Trajectory}'
+    if not isinstance(trajs, Mapping) or sorted(trajs) != sorted(_RUNS):
+        raise TypeError(f"{call} must return {contract}, got {trajs!r:.80}")
+    for name in _RUNS:
+        traj = trajs[name]
+        if not isinstance(traj, Trajectory):
+            raise TypeError(f"{call} must return {contract}; its {name!r} is {traj!r:.60}")
+        wrong = (f"a run of {traj.optimizer}" if traj.optimizer != name else
+                 f"a run on {traj.function}" if traj.function != f.name else
+                 f"{traj.steps} steps long" if traj.steps > steps else "")
+        if wrong:
+            raise ValueError(f"{call}[{name!r}] is {wrong}; the explorer draws a {name} run "
+                             f"on {f.name} of at most {steps} steps")
 
 
 def _path_title(f: Function, lr: float, beta: float) -> str:
