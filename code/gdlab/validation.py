@@ -122,3 +122,11 @@ def plain(value):
     """A result in the form its inputs had: a Python float for a 0-d array or NumPy
     scalar, anything else unchanged (the way out of :func:`check_real_array`)."""
     return float(value) if np.ndim(value) == 0 else value
+
+
+def check_flag(name: str, value) -> bool:
+    """Return ``value`` if it is True or False (a NumPy bool too), else raise: a flag given
+    as the string "False" must not quietly count as True."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
