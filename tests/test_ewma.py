@@ -96,3 +96,25 @@ def test_bias_correction_factor():
     assert gdlab.bias_correction_factor(0.999, 1) == pytest.approx(1000.0)
     assert gdlab.bias_correction_factor(0.9, 1000) == pytest.approx(1.0)
     assert gdlab.bias_correction_factor(0.0, 3) == 1.0
+
+
+@pytest.mark.parametrize("initial, shown", [
+    (math.nan, "nan"), (math.inf, "inf"), (-math.inf, "-inf"), ("0", "'0'"), (None, "None"),
+    (True, "True"),
+])
+def test_initial_must_be_a_finite_real_number(initial, shown):
+    # initial=nan used to give an all-NaN result
+    with pytest.raises(ValueError, match=rf"initial must be a finite real number, got {shown}$"):
+        gdlab.ewma([1.0, 2.0], 0.5, initial=initial)
+
+
+@pytest.mark.parametrize("flag", ["no", "False", 1, 0, None])
+def test_bias_correction_is_a_flag(flag):
+    # bias_correction="no" used to count as True
+    with pytest.raises(ValueError, match=rf"bias_correction must be True or False, got {flag!r}$"):
+        gdlab.ewma([1.0, 2.0], 0.5, bias_correction=flag)
+
+
+def test_initial_and_flag_of_numpy_types_are_accepted():
+    np.testing.assert_allclose(gdlab.ewma([1.0], 0.5, initial=np.float32(3.0)), [2.0])
+    np.testing.assert_allclose(gdlab.ewma([1.0], 0.5, bias_correction=np.bool_(True)), [1.0])

@@ -167,3 +167,46 @@ def test_log_ticks_every_third_power():
     log_ticks(ax, -6, 3, every=3)
     assert [t.get_text() for t in ax.get_yticklabels()] == ["1e-6", "1e-3", "1", "1e3"]
     assert ax.yaxis.get_minor_locator().tick_values(1e-6, 1e3) == []
+
+
+def test_compute_runs_once_at_the_start_values_when_built_and_is_kept():
+    calls = []
+
+    def compute(a, b):
+        calls.append((a, b))
+        return a * b
+
+    e = Explorer({"a": [1, 2, 3], "b": [10, 20]}, compute,
+                 lambda fig, result, a, b: fig.subplots().bar([0], [result]), start={"b": 20})
+    assert calls == [(2, 20)]                     # built: the start values, once
+    assert e.result() == 40 and e.result(a=2) == 40 and e.render().startswith(PNG)
+    assert calls == [(2, 20)]                     # the first picture reuses that result
+    assert e.result(a=3) == 60 and calls == [(2, 20), (3, 20)]
+
+
+@pytest.mark.parametrize("controls, start, message", [
+    ({"lr": [0.1, 0.5]}, {"lr": 0.5}, r"^compute\(lr=0.5\) raised ZeroDivisionError: "
+                                      r"division by zero$"),
+    ({"lr": [np.float64(0.25)], "name": ["RMSProp"], "flag": [True]}, None,
+     r"^compute\(lr=0.25, name='RMSProp', flag=True\) raised ZeroDivisionError"),
+])
+def test_a_compute_that_raises_fails_when_built_naming_the_call(controls, start, message):
+    def compute(**values):
+        return 1 / 0
+
+    with pytest.raises(ValueError, match=message) as error:
+        Explorer(controls, compute, lambda *args, **kw: None, start=start)
+    assert isinstance(error.value.__cause__, ZeroDivisionError)   # the original traceback
+
+
+def test_a_compute_that_raises_later_names_the_call_too():
+    def compute(x0):   # like a notebook's compute started at a point of the wrong dimension
+        return gdlab.run(gdlab.SGD(lr=0.1), gdlab.elongated_bowl, x0, 5)
+
+    e = Explorer({"x0": [(1.0, 2.0), (1.0, 2.0, 3.0)]}, compute, lambda *args, **kw: None,
+                 start={"x0": (1.0, 2.0)})
+    with pytest.raises(ValueError, match=r"^compute\(x0=\(1.0, 2.0, 3.0\)\) raised ValueError: "
+                                         r"x0 must have shape \(2,\)"):
+        e.result(x0=(1.0, 2.0, 3.0))
+    with pytest.raises(ValueError, match=r"^compute\(x0=\(1.0, 2.0, 3.0\)\) raised"):
+        e.render(x0=(1.0, 2.0, 3.0))

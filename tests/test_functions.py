@@ -216,3 +216,31 @@ def test_gradient_descent_ends_in_the_valley_it_starts_in():
     right = gdlab.run(gdlab.SGD(lr=0.05), f, [f.saddle_point[0] + 0.05, 0.5], 500)
     assert np.allclose(left.final, f.minimum, atol=1e-6)
     assert np.allclose(right.final, f.local_minimum, atol=1e-6)
+
+
+@pytest.mark.parametrize("A, message", [
+    (np.zeros((0, 0)), r"A must be a symmetric square matrix with at least one row, got shape \(0, 0\)$"),
+    (np.ones((2, 3)), r"A must be a symmetric square matrix with at least one row, got shape \(2, 3\)$"),
+    (np.zeros((0, 2)), r"A must be a symmetric square matrix with at least one row, got shape \(0, 2\)$"),
+    ([[1.0, 2.0], [0.0, 1.0]], r"A must be a symmetric square matrix, got shape \(2, 2\) with "
+                               r"A\[0, 1\] = 2 but A\[1, 0\] = 0$"),
+    ([[1.0, 0.0, 0.0], [0.0, 1.0, 5.0], [0.0, -5.0, 1.0]],
+     r"with A\[1, 2\] = 5 but A\[2, 1\] = -5$"),
+    ([[np.nan]], r"A must contain only finite numbers, found nan$"),
+    ([[1.0, np.inf], [np.inf, 1.0]], r"A must contain only finite numbers, found inf$"),
+    ([1.0, 2.0], r"A must be a 2-D array, got shape \(2,\)$"),
+])
+def test_quadratic_needs_a_finite_non_empty_symmetric_matrix(A, message):
+    with pytest.raises(ValueError, match=message):
+        gdlab.Quadratic(A)
+
+
+@pytest.mark.parametrize("c, shown", [(np.nan, "nan"), ("1", "'1'"), (None, "None")])
+def test_quadratic_constant_must_be_a_finite_real_number(c, shown):
+    with pytest.raises(ValueError, match=rf"c must be a finite real number, got {shown}$"):
+        gdlab.Quadratic(np.eye(2), c=c)
+
+
+def test_a_one_by_one_quadratic_is_fine():
+    line = gdlab.Quadratic([[2.0]], c=np.float64(1.0))
+    assert line.dim == 1 and line.min_value == 1.0 and line([3.0]) == 10.0   # ½·2·3² + 1

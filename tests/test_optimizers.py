@@ -312,3 +312,88 @@ def test_cs231n_form_is_heavy_ball_for_a_constant_lr(lr, beta):
     heavy = gdlab.run(gdlab.Momentum(lr=lr, beta=beta), gdlab.elongated_bowl, CONVENTION_X0, 200)
     np.testing.assert_allclose(heavy.xs, cs231n_by_hand(gdlab.elongated_bowl, CONVENTION_X0, lr, beta, 200),
                                rtol=0, atol=1e-12)
+
+
+# -- the contract: state bound to arrays, dtypes, eps = 0, flags, schedules (issue 8) -----
+def test_reset_frees_the_optimizer_for_another_array():
+    """The issue's example: reused on y, Momentum would have moved y by -0.19, not -0.1."""
+    opt = gdlab.Momentum(lr=0.1, beta=0.9)
+    x, y = np.zeros(1), np.zeros(1)
+    opt.update(x, np.ones(1))
+    with pytest.raises(ValueError, match="call reset"):
+        opt.update(y, np.ones(1))
+    opt.reset()
+    opt.update(y, np.ones(1))
+    assert y[0] == pytest.approx(-0.1) and opt.t == 1
+
+
+def test_the_bound_dict_may_come_back_in_another_order_and_as_a_new_dict():
+    W, b = np.zeros(2), np.zeros(1)
+    opt = gdlab.Adam(lr=0.1)
+    opt.update({"W": W, "b": b}, {"W": np.ones(2), "b": np.ones(1)})
+    opt.update({"b": b, "W": W}, {"b": np.ones(1), "W": np.ones(2)})
+    assert opt.t == 2 and set(opt.state) == {"W", "b"}
+
+
+@pytest.mark.parametrize("name", list(gdlab.OPTIMIZERS))
+def test_float32_params_keep_float32_state_and_follow_float64(name):
+    kwargs = {"lr": 0.01} if name != "AdaDelta" else {}
+    grads = RNG.standard_normal((30, 4))
+    single = steps_of(gdlab.OPTIMIZERS[name](**kwargs), grads)
+    x = np.zeros(4, dtype=np.float32)
+    opt = gdlab.OPTIMIZERS[name](**kwargs)
+    for g in grads:
+        opt.update(x, g)
+    assert x.dtype == np.float32
+    assert all(a.dtype == np.float32 for a in opt.state[None].values())
+    np.testing.assert_allclose(x, single.sum(axis=0), rtol=1e-4, atol=1e-6)
+
+
+def test_integer_gradients_are_cast_to_the_params_dtype():
+    x = np.zeros(2)
+    gdlab.SGD(lr=0.5).update(x, np.array([2, -4]))
+    np.testing.assert_array_equal(x, [-1.0, 2.0])
+
+
+ZERO_EPS = {"AdaGrad": {}, "RMSProp": {"beta": 0.5}, "Adam": {"beta2": 0.5},
+            "AdamW": {"beta2": 0.0}, "AdaMax": {"beta2": 0.0}, "AMSGrad": {"beta2": 0.0}}
+
+
+@pytest.mark.parametrize("name", list(ZERO_EPS))
+def test_zero_denominator_is_exactly_where_the_step_would_not_be_finite(name):
+    """The hook predicts, from the state and the gradient alone, the entries where the
+    update with eps = 0 would write NaN (0/0) or inf (m/0, or g/0 when g*g underflows)."""
+    opt = gdlab.OPTIMIZERS[name](lr=0.1, eps=0.0, **ZERO_EPS[name])
+    opt.t = 1
+    grad = np.array([0.0, 1e-200, 0.0, 1.0, 0.0, 0.0])
+    accumulated = np.array([0.0, 0.0, 1e-300, 0.0, 1.0, 5e-324])
+    state = {n: accumulated.copy() for n in opt.state_names}
+    mask = np.broadcast_to(opt.zero_denominator(state, grad), grad.shape)
+    trial = np.ones(6)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        opt.step(trial, grad, state, 0.1)
+    np.testing.assert_array_equal(mask, ~np.isfinite(trial))
+    assert mask[0] and not mask[3]      # some entries fail, some do not: not vacuous
+
+
+def test_zero_denominator_checks_only_with_eps_zero():
+    for name in ZERO_EPS:
+        opt = gdlab.OPTIMIZERS[name]()
+        assert not np.any(opt.zero_denominator(opt.init_state(np.zeros(2)), np.zeros(2)))
+        opt.update(np.zeros(2), np.zeros(2))                  # eps > 0: a zero step
+    assert not gdlab.SGD().zero_denominator({}, np.zeros(2))
+
+
+def test_flags_accept_numpy_bools_and_heavy_ball_keeps_beta_one():
+    assert gdlab.Momentum(ewma=np.True_).ewma is True
+    assert gdlab.Adam(bias_correction=np.False_).bias_correction is False
+    assert gdlab.Momentum(beta=1.0).beta == 1.0
+    assert gdlab.Momentum(beta=0.99, ewma=True).ewma is True
+
+
+@pytest.mark.parametrize("lr", [lambda t: 0.1 / t, lambda t, k=2: 0.1, lambda *args: 0.1,
+                                gdlab.schedules.Constant(0.1)])
+def test_schedules_called_as_lr_t_are_accepted(lr):
+    x = np.zeros(1)
+    gdlab.SGD(lr=lr).update(x, np.ones(1))
+    assert x[0] == pytest.approx(-0.1)

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .validation import check_finite_array, check_in_range, check_positive_int
+from .validation import (check_finite_array, check_flag, check_in_range, check_positive_int,
+                         check_real)
 
 __all__ = ["ewma", "ewma_weights", "effective_window", "bias_correction_factor", "window_mass",
            "weight_after_window"]
@@ -22,14 +23,16 @@ __all__ = ["ewma", "ewma_weights", "effective_window", "bias_correction_factor",
 def ewma(series, beta: float, bias_correction: bool = False, initial: float = 0.0) -> np.ndarray:
     r"""The running averages :math:`V_1, \dots, V_T` of ``series`` (along axis 0).
 
-    ``bias_correction=True`` returns :math:`V_t / (1 - \beta^t)`; then ``initial`` must be 0,
-    the start value the correction assumes.
+    ``initial`` is :math:`V_0`, a finite real number. ``bias_correction=True`` (a bool)
+    returns :math:`V_t / (1 - \beta^t)`; then ``initial`` must be 0, the start value the
+    correction assumes.
     """
     beta = check_in_range("beta", beta, 0.0, 1.0, high_open=True)
     series = check_finite_array("series", series)
     if series.ndim == 0:
         raise ValueError("series must be at least 1-D, got a scalar")
-    initial = float(initial)
+    bias_correction = check_flag("bias_correction", bias_correction)
+    initial = check_real("initial", initial)
     if bias_correction and initial != 0.0:
         raise ValueError(f"initial must be 0 with bias_correction=True, got {initial:g}")
     out = np.empty_like(series)

@@ -51,6 +51,13 @@ def _label(value) -> str:
     return f"{value:g}" if isinstance(value, (float, int, np.floating)) else str(value)
 
 
+def _argument(value) -> str:
+    """A control value as Python source writes it: ``0.5``, ``True``, ``'RMSProp'``."""
+    if isinstance(value, (bool, np.bool_)):
+        return repr(bool(value))
+    return f"{value:g}" if isinstance(value, (float, int, np.floating, np.integer)) else repr(value)
+
+
 def _palette_png(png: bytes, colors: int = 128) -> bytes:
     """Re-encode a PNG with a palette of ``colors`` colours: line plots look the same and
     take about a third of the bytes, which keeps notebooks and web pages small."""
@@ -67,7 +74,9 @@ class Explorer:
     Parameters
     ----------
     controls : dict mapping a control's name to the list of values it can take.
-    compute : ``compute(**values) -> result``; pure, cheap and tested.
+    compute : ``compute(**values) -> result``; pure, cheap and tested. It is called once
+        at the start values when the explorer is built (that result is kept for the first
+        picture), so a compute that raises fails at once, with a ValueError naming the call.
     draw : ``draw(fig, result, **values)``; draws onto an empty matplotlib Figure.
     start : the starting value of each control (each must be in its list); a control
         left out, or given as None, starts at the middle of its list.
@@ -110,11 +119,28 @@ class Explorer:
         self._positions = None   # axes positions found by the first (laid-out) render
         self.layout = check_choice("layout", layout, ("constrained", None))
         self._cache = {}         # PNG bytes per combination of control values
+        # A compute that fails (a typo, a start point of the wrong dimension) fails here,
+        # when the explorer is built, not when it is first drawn; the result is kept.
+        self._start_result = self._call(self.start)
 
     # -- the pieces, each testable on its own -----------------------------------------
     def result(self, **values):
-        """``compute`` at the given control values (missing ones take their start values)."""
-        return self.compute(**self._complete(values))
+        """``compute`` at the given control values (missing ones take their start values);
+        at the start values, the result computed when the explorer was built."""
+        values = self._complete(values)
+        if values == self.start:
+            return self._start_result
+        return self._call(values)
+
+    def _call(self, values: dict):
+        """``compute(**values)``; an exception in it is re-raised as a ValueError that names
+        the call and its values, e.g. ``compute(lr=0.5) raised ValueError: ...``."""
+        try:
+            return self.compute(**values)
+        except Exception as error:   # the notebook's code: say which call failed
+            arguments = ", ".join(f"{name}={_argument(value)}" for name, value in values.items())
+            raise ValueError(f"compute({arguments}) raised {type(error).__name__}: "
+                             f"{error}") from error
 
     def render(self, **values) -> bytes:
         """The figure for the given control values, as PNG bytes (drawn once, then cached)."""
@@ -126,7 +152,7 @@ class Explorer:
 
     def _draw_png(self, values: dict) -> bytes:
         self.figure.clear()
-        self.draw(self.figure, self.compute(**values), **values)
+        self.draw(self.figure, self.result(**values), **values)
         if self.layout == "constrained":
             self._lay_out()
         buffer = io.BytesIO()

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .functions import Function
+from .validation import check_finite_array, check_in_range, check_real
 
 __all__ = ["Feedback", "check_points", "check_number", "matching_hint", "earlier_right",
            "Uphill", "as_column", "format_point"]
@@ -77,10 +78,17 @@ def check_points(answer, expected, names=None, hints=(), rtol=1e-6, atol=1e-9,
     alternative (a typical mistake), its explanation is added to the feedback.
     ``sequential`` says the points are iterates, each computed from the one before.
     """
-    expected = np.asarray(expected, dtype=float)
+    expected = check_finite_array("expected", expected, ndim=2)
     n, dim = expected.shape
-    names = names or [f"point {i + 1}" for i in range(n)]
-    points, problem = _as_points(answer, n, dim, "Your answer")
+    if n == 0 or dim == 0:
+        raise ValueError(f"expected must hold at least one point of at least one number, "
+                         f"got shape {expected.shape}")
+    names = list(names or [f"point {i + 1}" for i in range(n)])
+    if len(names) != n:
+        raise ValueError(f"names must name each of the {n} expected points, got {len(names)} "
+                         f"names")
+    rtol, atol = check_in_range("rtol", rtol, 0.0), check_in_range("atol", atol, 0.0)
+    points, problem = _as_points(answer, names, dim, "Your answer")
     if points is None:
         return Feedback(False, problem)
     close = np.isclose(points, expected, rtol=rtol, atol=atol)
@@ -110,6 +118,8 @@ def check_points(answer, expected, names=None, hints=(), rtol=1e-6, atol=1e-9,
 def check_number(answer, expected: float, name: str = "Your answer", rtol: float = 1e-3,
                  hints=()) -> Feedback:
     """Compare one number, to a relative tolerance ``rtol`` (default 0.1%)."""
+    expected = check_real("expected", expected)
+    rtol = check_in_range("rtol", rtol, 0.0)
     if isinstance(answer, (bool, np.bool_)):
         return Feedback(False, f"{name} should be a number; got {answer!r}, a truth value.")
     try:
@@ -155,13 +165,24 @@ def join_names(names) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def _as_points(answer, n_points: int, dim: int, what: str):
-    """Turn an answer into an (n_points, dim) array or explain why it cannot be."""
+def _as_points(answer, names, dim: int, what: str):
+    """Turn an answer into a (len(names), dim) array or explain why it cannot be. With
+    ``dim == 1`` a flat list of numbers is accepted too, and the explanation counts numbers
+    (``should have 2 numbers, ∂f/∂x and ∂f/∂y; you gave 3``)."""
+    n_points = len(names)
+    wanted = (f"{n_points} number{'s' if n_points > 1 else ''}, {join_names(names)}"
+              if dim == 1 else f"{n_points} points of {dim} numbers each")
     try:
         array = np.asarray(answer, dtype=float)
     except (TypeError, ValueError):
-        return None, f"{what} should be {n_points} points of {dim} numbers each; got {answer!r}."
-    if array.shape != (n_points, dim):
-        return None, (f"{what} should have {n_points} points of {dim} numbers each "
-                      f"(shape ({n_points}, {dim})); yours has shape {array.shape}.")
-    return array, ""
+        return None, f"{what} should be {wanted}; got {answer!r}."
+    if array.shape == (n_points, dim):
+        return array, ""
+    if dim > 1:
+        return None, (f"{what} should have {wanted} (shape ({n_points}, {dim})); yours has "
+                      f"shape {array.shape}.")
+    if array.ndim <= 1 or array.shape[1:] == (1,):   # a list (or column) of numbers
+        if array.size == n_points:
+            return array.reshape(n_points, 1), ""
+        return None, f"{what} should have {wanted}; you gave {array.size}."
+    return None, f"{what} should be a list of {wanted}; yours has shape {array.shape}."

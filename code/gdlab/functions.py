@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .validation import check_finite_array, check_in_range, check_positive_int
+from .validation import check_finite_array, check_in_range, check_positive_int, check_real
 
 __all__ = ["Function", "Quadratic", "Rosenbrock", "Beale", "Saddle", "MonkeySaddle", "XY",
            "Noisy", "Scaled", "random_quadratic", "get_function", "elongated_bowl", "rosenbrock", "beale",
@@ -79,15 +79,13 @@ class Quadratic(Function):
     """
 
     def __init__(self, A, b=None, c=0.0, name="quadratic", window=None):
-        A = check_finite_array("A", A, ndim=2)
-        if A.shape[0] != A.shape[1] or not np.allclose(A, A.T):
-            raise ValueError(f"A must be a symmetric square matrix, got shape {A.shape}")
+        A = _symmetric_matrix(A)
         self.A = A
         self.dim = A.shape[0]
         self.b = np.zeros(self.dim) if b is None else check_finite_array("b", b, ndim=1)
         if self.b.shape != (self.dim,):
             raise ValueError(f"b must have shape ({self.dim},), got {self.b.shape}")
-        self.c = float(c)
+        self.c = check_real("c", c)
         self.name = name
         self.eigenvalues = np.linalg.eigvalsh(A)
         if self.eigenvalues[0] > 0:
@@ -114,6 +112,20 @@ class Quadratic(Function):
 
     def hess(self, x):
         return self.A.copy()
+
+
+def _symmetric_matrix(A) -> np.ndarray:
+    """``A`` as a float array if it is a finite, non-empty, square and symmetric (to
+    ``np.allclose``) matrix; else raise naming what is wrong."""
+    A = check_finite_array("A", A, ndim=2)
+    if A.shape[0] != A.shape[1] or A.size == 0:
+        raise ValueError(f"A must be a symmetric square matrix with at least one row, got "
+                         f"shape {A.shape}")
+    if not np.allclose(A, A.T):
+        i, j = np.unravel_index(np.argmax(np.abs(A - A.T)), A.shape)
+        raise ValueError(f"A must be a symmetric square matrix, got shape {A.shape} with "
+                         f"A[{i}, {j}] = {A[i, j]:g} but A[{j}, {i}] = {A[j, i]:g}")
+    return A
 
 
 def random_quadratic(kappa: float = 100.0, dim: int = 10, seed: int = 0) -> Quadratic:

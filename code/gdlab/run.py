@@ -1,9 +1,9 @@
 """Run an optimizer on a landscape and keep the whole path.
 
 ``run(optimizer, f, x0, steps)`` starts at ``x0``, takes ``steps`` updates with
-``f.grad`` and returns a :class:`Trajectory`. If the iterates blow up (a value or gradient
-that is not finite, or a point farther than ``max_norm`` from the origin) it stops there,
-keeps the finite part of the path, and says so in ``trajectory.status``.
+``f.grad`` and returns a :class:`Trajectory`. If the run diverges (see :func:`run` for the
+three tests) it stops there, keeps the path up to the step before, and says which test fired
+and when in ``trajectory.status``.
 
 ``replay(optimizer, grads, x0)`` is the open-loop version: the gradients are given in
 advance (as in a worked example, or a parity test against another library) instead of
@@ -13,12 +13,15 @@ being computed at each iterate.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from numbers import Integral
 
 import numpy as np
 
 from .validation import check_finite_array, check_in_range, check_positive_int
 
 __all__ = ["Trajectory", "run", "replay", "settles_below"]
+
+MAX_TRAJECTORY_BYTES = 2 ** 30   # 1 GiB: the largest path run() agrees to keep
 
 
 @dataclass
@@ -84,37 +87,115 @@ def settles_below(values, tol: float) -> int | None:
     return first_below if first_below < len(values) else None
 
 
-def run(optimizer, f, x0, steps: int, max_norm: float = 1e10) -> Trajectory:
-    """Take ``steps`` updates of ``optimizer`` on ``f`` from ``x0``; return the Trajectory.
+def run(optimizer, f, x0, steps: int, max_norm: float = 1e10,
+        growth: float = 1e6) -> Trajectory:
+    r"""Take ``steps`` updates of ``optimizer`` on ``f`` from ``x0``; return the Trajectory.
 
-    The optimizer is used as given (not reset), so pass a fresh one per run.
+    The run *diverges* at step :math:`t`, and stops keeping :math:`x_0, \dots, x_{t-1}`,
+    when the first of these tests fires:
+
+    * the gradient, the iterate or the loss is not finite;
+    * :math:`\lVert x_t\rVert >` ``max_norm``;
+    * the loss has grown ``growth``-fold: :math:`f(x_t) - f^* > \text{growth}\,(f(x_0) - f^*)`
+      on a landscape that knows its minimum value :math:`f^*` (skipped if :math:`x_0` is
+      a minimizer), else :math:`f(x_t) > \text{growth}\,(|f(x_0)| + 1)`. Only a rising loss
+      counts: falling without bound down a saddle is descent, and the norm test catches it.
+
+    The default ``growth = 1e6`` stops a slowly unstable run (SGD at lr = 2.02/L on a
+    quadratic) long before ``max_norm`` would, while the bounded detours of runs that do
+    converge stay far below it (Adam's on Rosenbrock from (-1.5, 2) rise about 2e4-fold).
+    A huge value such as ``np.finfo(float).max`` turns a test off in practice.
+
+    The path is kept in memory, (steps + 1) × (d + 1) floats: budgets above
+    ``MAX_TRAJECTORY_BYTES`` (1 GiB) are refused. The optimizer is used as given (not
+    reset), so pass a fresh one per run.
     """
-    steps = check_positive_int("steps", steps, minimum=0)
+    _check_optimizer(optimizer)
+    _check_landscape(f)
+    steps = _check_budget(steps, f.dim)
     max_norm = check_in_range("max_norm", max_norm, 0.0, low_open=True)
+    growth = check_in_range("growth", growth, 1.0, low_open=True)
     x = check_finite_array("x0", x0, ndim=1).copy()
     if x.shape != (f.dim,):
         raise ValueError(f"x0 must have shape ({f.dim},) for {f.name}, got {x.shape}")
-    xs, losses = [x.copy()], [f(x)]
+    xs, losses = np.empty((steps + 1, f.dim)), np.empty(steps + 1)
+    xs[0], losses[0] = x, f(x)
     with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported, not warned
-        status, diverged = _iterate(optimizer, f, x, steps, max_norm, xs, losses)
-    return Trajectory(np.array(xs), np.array(losses), getattr(optimizer, "name", ""),
-                      getattr(f, "name", ""), diverged, status,
+        status, kept = _iterate(optimizer, f, x, max_norm, _growth_test(f, losses[0], growth),
+                                xs, losses)
+    if kept < steps:
+        xs, losses = xs[:kept + 1].copy(), losses[:kept + 1].copy()
+    return Trajectory(xs, losses, getattr(optimizer, "name", ""), getattr(f, "name", ""),
+                      status != "finished", status,
                       getattr(f, "minimum", None), getattr(f, "min_value", None))
 
 
-def _iterate(optimizer, f, x, steps, max_norm, xs, losses):
-    """The loop of :func:`run`; appends to ``xs``/``losses``, returns (status, diverged)."""
-    for t in range(1, steps + 1):
+def _check_optimizer(optimizer) -> None:
+    """Raise unless ``optimizer`` is an object with an ``update(params, grads)`` method."""
+    if isinstance(optimizer, type) or not callable(getattr(optimizer, "update", None)):
+        raise ValueError(f"optimizer must be an optimizer with an update(params, grads) "
+                         f"method, such as gdlab.SGD(lr=0.1) (an instance, not the class), "
+                         f"got {optimizer!r}")
+
+
+def _check_landscape(f) -> None:
+    """Raise unless ``f`` is a landscape: callable, with ``f.grad(x)`` and a whole ``f.dim``."""
+    missing = [part for part, ok in [
+        ("f(x)", callable(f)), ("f.grad(x)", callable(getattr(f, "grad", None))),
+        ("f.dim", isinstance(getattr(f, "dim", None), Integral))] if not ok]
+    if isinstance(f, type) or missing:
+        lacks = f"; it has no {' or '.join(missing)}" if missing else " (the class itself)"
+        raise ValueError(f"f must be a landscape with f(x), f.grad(x) and f.dim, such as "
+                         f"gdlab.rosenbrock or gdlab.Quadratic(A), got {f!r}{lacks}")
+
+
+def _check_budget(steps, dim: int) -> int:
+    """``steps`` if its path, (steps + 1) × (dim + 1) floats of 8 bytes, fits in
+    ``MAX_TRAJECTORY_BYTES``; else raise with the bytes it would need."""
+    steps = check_positive_int("steps", steps, minimum=0)
+    needed = (steps + 1) * (dim + 1) * 8
+    if needed > MAX_TRAJECTORY_BYTES:
+        most = MAX_TRAJECTORY_BYTES // ((dim + 1) * 8) - 1
+        raise ValueError(f"steps must be at most {most:,} for a {dim}-D run (its path must fit "
+                         f"in {MAX_TRAJECTORY_BYTES:,} bytes, 1 GiB), got {steps:,}, which "
+                         f"would need {needed:,} bytes")
+    return steps
+
+
+def _growth_test(f, first_loss: float, growth: float):
+    """The loss test of :func:`run`: a function of f(x_t) that returns why the loss counts
+    as diverged, or ``None``."""
+    min_value = getattr(f, "min_value", None)
+    if min_value is not None:
+        start_gap = first_loss - min_value
+        if start_gap <= 0:   # x0 is a minimizer: no scale to grow from
+            return lambda loss: None
+        return lambda loss: (f"the loss gap f - f* grew more than {growth:g}-fold (from "
+                             f"{start_gap:.2g} to {loss - min_value:.2g})"
+                             if loss - min_value > growth * start_gap else None)
+    limit = growth * (abs(first_loss) + 1.0)
+    return lambda loss: (f"the loss rose above {growth:g} × (|f(x0)| + 1) (from "
+                         f"{first_loss:.2g} to {loss:.2g})" if loss > limit else None)
+
+
+def _iterate(optimizer, f, x, max_norm, grown, xs, losses):
+    """The loop of :func:`run`: fills ``xs``/``losses`` from row 1 on, returns (status, the
+    number of steps kept)."""
+    for t in range(1, len(xs)):
         g = f.grad(x)
         if not np.all(np.isfinite(g)):
-            return f"diverged at step {t}: the gradient is not finite", True
+            return f"diverged at step {t}: the gradient is not finite", t - 1
         optimizer.update(x, g)
         loss = f(x)
-        if not (np.all(np.isfinite(x)) and np.isfinite(loss)) or np.linalg.norm(x) > max_norm:
-            return f"diverged at step {t}: |x| exceeded {max_norm:g}", True
-        xs.append(x.copy())
-        losses.append(loss)
-    return "finished", False
+        if not (np.all(np.isfinite(x)) and np.isfinite(loss)):
+            return f"diverged at step {t}: the iterate or the loss is not finite", t - 1
+        if np.linalg.norm(x) > max_norm:
+            return f"diverged at step {t}: |x| exceeded {max_norm:g}", t - 1
+        why = grown(loss)
+        if why:
+            return f"diverged at step {t}: {why}", t - 1
+        xs[t], losses[t] = x, loss
+    return "finished", len(xs) - 1
 
 
 def replay(optimizer, grads, x0=0.0) -> np.ndarray:

@@ -102,7 +102,8 @@ def test_rmsprop_steps_one_coordinate_and_shapes():
                        lambda s, t: np.sqrt(s) + 1e-3)[:, 0]
     args = dict(grads=[2.0, -1.0], lr=0.1, beta=0.9, eps=1e-3, theta0=1.0)
     assert check_rmsprop_steps(expected, **args)
-    assert "shape (2, 1)" in check_rmsprop_steps([1.0, 2.0, 3.0], **args).message
+    assert check_rmsprop_steps([1.0, 2.0, 3.0], **args).message == (
+        "Your answer should have 2 numbers, θ1 and θ2; you gave 3.")
     # with a tiny eps inside and outside agree, so that is not called a slip
     close = check_rmsprop_steps([0.5], grads=[3.0], lr=0.1, beta=0.9, eps=1e-8)
     assert not close and "Hint" not in close.message
@@ -225,9 +226,34 @@ def test_explorer_custom_functions_and_bad_input(monkeypatch):
         make_explorer(compute, {"bowl": (gdlab.elongated_bowl, (-8.0, 2.0), 0)})
     with pytest.raises(ValueError, match="decays must list at least one"):
         make_explorer(compute, landscapes, decays=[])
-    with pytest.raises(ValueError, match=r"beta must be in \[0, 1\)"):
-        make_explorer(compute, landscapes, lrs=[0.1], decays=[1.0, 0.9]).result(
-            optimizer="RMSProp", decay=1.0)
+
+def test_bad_control_lists_are_refused_when_the_explorer_is_built():
+    def never(**values):
+        raise AssertionError("compute must not be called")
+
+    for changes, message in [
+            ({"decays": [1.0, 0.9]}, r"decays\[0\] must be in \[0, 1\), got 1"),
+            ({"decays": [0.9, -0.1]}, r"decays\[1\] must be in \[0, 1\), got -0.1"),
+            ({"lrs": [0.1, -1.0]}, r"lrs\[1\] must be in \(0, inf\), got -1"),
+            ({"lrs": [0.0]}, r"lrs\[0\] must be in \(0, inf\), got 0"),
+            ({"lrs": [float("inf")]}, r"lrs\[0\] must be a finite real number, got inf"),
+            ({"lrs": ["0.1"]}, r"lrs\[0\] must be a finite real number, got '0.1'"),
+            ({"lrs": []}, r"controls\['lr'\] must list at least one value, got none"),
+            ({"optimizers": []}, r"controls\['optimizer'\] must list at least one value")]:
+        with pytest.raises(ValueError, match=message):
+            make_explorer(never, landscapes, **changes)
+
+
+def test_a_compute_that_fails_fails_when_the_explorer_is_built():
+    def three_d(optimizer, lr, function, decay=0.9):   # a start point of the wrong dimension
+        f, _, steps = landscapes[function]
+        return compute(optimizer, lr, function, decay) | {
+            "trajectory": gdlab.run(gdlab.RMSProp(lr=lr), f, [1.0, 2.0, 3.0], steps)}
+
+    with pytest.raises(ValueError, match=r"^compute\(optimizer='RMSProp', lr=0.1, "
+                                         r"function='ravine'\) raised ValueError: x0 must "
+                                         r"have shape \(2,\) for elongated bowl"):
+        make_explorer(three_d, landscapes)
 
 
 # -- the contract between compute and draw ---------------------------------------------------
@@ -272,19 +298,20 @@ def test_a_result_of_the_wrong_shape_is_reported_clearly():
     def explorer_returning(make_result):
         return make_explorer(lambda **values: make_result(compute(**values)), landscapes)
 
-    bare = explorer_returning(lambda result: result["trajectory"])
-    assert isinstance(bare.result(), gdlab.Trajectory)   # result() hands back what compute gave
+    # reported when the explorer is built, from the result at the start values
     with pytest.raises(TypeError, match=r"compute must return a dict with 'trajectory' "
                                         r"\(a gdlab.Trajectory\).*got a Trajectory"):
-        bare.render()
-    missing = explorer_returning(lambda result: {"trajectory": result["trajectory"]})
+        explorer_returning(lambda result: result["trajectory"])
     with pytest.raises(TypeError, match=r"got a dict with keys \['trajectory'\]"):
-        missing.render()
-    transposed = explorer_returning(lambda result: {**result,
-                                                    "effective_lr": result["effective_lr"].T})
+        explorer_returning(lambda result: {"trajectory": result["trajectory"]})
     with pytest.raises(ValueError, match=r"effective_lr must have one row per step and one "
                                          r"column per coordinate, shape \(300, 2\); got \(2, 300\)"):
-        transposed.render()
+        explorer_returning(lambda result: {**result, "effective_lr": result["effective_lr"].T})
+    # and when a frame other than the start is drawn
+    late = make_explorer(lambda **values: (compute(**values) if values["lr"] == 0.1
+                                           else compute(**values)["trajectory"]), landscapes)
+    with pytest.raises(TypeError, match=r"got a Trajectory"):
+        late.render(lr=1.0)
 
 
 def test_a_fixed_decay_must_be_the_default_of_compute():
@@ -358,11 +385,24 @@ def test_a_slip_that_counts_as_right_is_not_offered_as_a_hint():
     assert not feedback and "Hint" not in feedback.message
 
 
-def test_eps_zero_and_a_zero_gradient_warn_about_nothing():
+@pytest.mark.parametrize("changes, message", [
+    ({"eps": 0.0}, r"eps must be in \(0, inf\), got 0"),   # a zero gradient would give 0/0
+    ({"eps": -1e-8}, r"eps must be in \(0, inf\), got -1e-08"),
+    ({"lr": -0.1}, r"lr must be in \[0, inf\), got -0.1"),
+    ({"beta": 1.0}, r"beta must be in \[0, 1\), got 1"),
+    ({"grads": []}, r"grads must be a non-empty 1-D array"),
+])
+def test_check_rmsprop_steps_refuses_a_bad_setup(changes, message):
+    args = dict(grads=[[0.0], [1.0]], lr=0.1, beta=0.9, eps=1e-3)
+    with pytest.raises(ValueError, match=message):
+        check_rmsprop_steps([[0.0], [0.5]], **{**args, **changes})
+
+
+def test_a_zero_gradient_warns_about_nothing():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         feedback = check_rmsprop_steps([[0.0], [0.5]], grads=[[0.0], [1.0]], lr=0.1,
-                                       beta=0.9, eps=0.0)
+                                       beta=0.9, eps=1e-8)
     assert not feedback
 
 

@@ -138,6 +138,10 @@ def test_check_adam_steps_explains_a_wrong_shape_and_rejects_bad_grads():
         adam.check_adam_steps([0.0], [1.0], beta2=1.0)
     with pytest.raises(ValueError, match="grads must be a list of gradients"):
         adam.check_adam_steps([0.0], np.zeros((1, 1, 1)))
+    with pytest.raises(ValueError, match=r"eps must be in \(0, inf\), got 0"):
+        adam.check_adam_steps([0.0], [0.0], eps=0.0)   # a zero gradient would give 0/0
+    with pytest.raises(ValueError, match=r"lr must be in \[0, inf\), got -0.1"):
+        adam.check_adam_steps([0.0], [1.0], lr=-0.1)
 
 
 # -- the explorer ----------------------------------------------------------------------
@@ -273,11 +277,24 @@ def test_explorer_draws_exactly_what_the_docstring_promises():
     (lambda r: {**r, "trajectory": gdlab.run(gdlab.Adam(lr=0.1), gdlab.rosenbrock, THETA0, 5)},
      "compute ran 5 steps, but the explorer was given steps=60"),
 ])
-def test_explorer_reports_a_result_of_the_wrong_shape_when_drawing(wrong, message):
-    e = small_explorer(compute=lambda **values: wrong(compute(**values)))
-    e.result()   # result() returns compute's value as it is: no check there
+def test_explorer_reports_a_result_of_the_wrong_shape_when_built_and_drawn(wrong, message):
+    with pytest.raises(ValueError, match=re.escape(message)):   # the start values' result
+        small_explorer(compute=lambda **values: wrong(compute(**values)))
+    late = small_explorer(compute=lambda **values: (compute(**values) if values["lr"] == 0.1
+                                                    else wrong(compute(**values))))
+    assert late.result(lr=0.01) is not None   # result() returns compute's value as it is
     with pytest.raises(ValueError, match=re.escape(message)):
-        e.render()
+        late.render(lr=0.01)
+
+
+def test_a_compute_that_fails_fails_when_the_explorer_is_built():
+    def three_d(lr, beta1, beta2):   # the notebook's compute with a 3-D start point
+        return gdlab.run(gdlab.Adam(lr=lr, beta1=beta1, beta2=beta2), gdlab.rosenbrock,
+                         [1.0, 2.0, 3.0], STEPS)
+
+    with pytest.raises(ValueError, match=r"^compute\(lr=0.1, beta1=0.9, beta2=0.999\) "
+                                         r"raised ValueError: x0 must have shape \(2,\)"):
+        small_explorer(compute=three_d)
 
 
 @pytest.mark.parametrize("change, message", [
@@ -285,6 +302,8 @@ def test_explorer_reports_a_result_of_the_wrong_shape_when_drawing(wrong, messag
     (dict(lrs=[0.0, 0.1]), r"lrs\[0\] must be in \(0, inf\), got 0"),
     (dict(beta1s=[0.9, -0.1]), r"beta1s\[1\] must be in \[0, 1\)"),
     (dict(beta2s=[0.99, 1.0]), r"beta2s\[1\] must be in \[0, 1\)"),
+    (dict(lrs=[0.1, float("nan")]), r"lrs\[1\] must be a finite real number, got nan"),
+    (dict(beta1s=[]), r"controls\['beta1'\] must list at least one value, got none"),
     (dict(steps=0), "steps must be a whole number >= 1"),
     (dict(tol=0.0), r"tol must be in \(0, inf\)"),
 ])

@@ -258,7 +258,8 @@ def test_the_docstrings_contract_is_what_draw_reads():
         return results[-1]
 
     e = explorer(recording_compute, betas=(0.5, 0.9), ts=(3, 30))
-    assert calls[0] == {"beta": 0.5, "t": 30}   # the check at the largest t, when built
+    assert calls == [{"beta": 0.9, "t": 30},     # the start values, when built,
+                     {"beta": 0.5, "t": 30}]     # and the check at the largest t
     e.render(beta=0.9, t=3)
     assert calls[-1] == {"beta": 0.9, "t": 3}
     assert all(set(call) == {"beta", "t"} for call in calls)
@@ -316,7 +317,10 @@ def test_a_wrong_result_at_a_smaller_t_is_reported_when_that_frame_is_drawn():
 @pytest.mark.parametrize("kwargs, words", [
     (dict(betas=(0.9, 1.0)), ["betas[1]", "[0, 1)"]),
     (dict(ts=(1, 0)), ["ts[1]", ">= 1"]),
-    (dict(ts=()), ["betas and ts", "at least one value"]),
+    (dict(ts=()), ["controls['t']", "at least one value"]),
+    (dict(betas=()), ["controls['beta']", "at least one value"]),
+    (dict(betas=(0.9, float("nan"))), ["betas[1]", "finite real number", "nan"]),
+    (dict(ts=(1, 2.5)), ["ts[1]", "whole number >= 1", "2.5"]),
     (dict(mean=float("nan")), ["mean"]),
     (dict(start={"t": 7}), ["start['t']", "[1, 2, 5, 10, 30, 100, 1000]"]),
     (dict(start={"lr": 0.1}), ["'lr'", "not a control"]),

@@ -168,8 +168,15 @@ def test_explorer_rejects_bad_input():
         ewma.explorer(compute, [0.5], [1.0, 2.0, 3.0], truth=[1.0, 2.0])
     with pytest.raises(ValueError, match="series"):
         ewma.explorer(compute, [0.5], np.ones((3, 2)))
-    with pytest.raises(ValueError, match="beta"):
+    with pytest.raises(ValueError, match=r"betas\[1\] must be in \[0, 1\), got 1.5"):
         ewma.explorer(compute, [0.5, 1.5], [1.0, 2.0, 3.0])   # before compute ever sees it
+    with pytest.raises(ValueError, match=r"betas\[0\] must be a finite real number, got nan"):
+        ewma.explorer(compute, [np.nan], [1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match=r"controls\['beta'\] must list at least one value"):
+        ewma.explorer(compute, [], [1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match=r"^compute\(beta=0.5, bias_correction=False\) raised "
+                                         r"ZeroDivisionError: division by zero"):
+        ewma.explorer(lambda beta, bias_correction: 1 / 0, [0.5], [1.0, 2.0, 3.0])
     with pytest.raises(ValueError, match="combinations"):
         ewma.explorer(compute, list(np.linspace(0, 0.99, 31)), [1.0, 2.0, 3.0])
     with pytest.raises(ValueError, match="zoom"):
@@ -217,9 +224,9 @@ def test_explorer_draws_what_the_contract_says():
 
     series = [1.0, 2.0, 3.0, 4.0, 5.0]
     ex = ewma.explorer(compute, [0.5, 0.9], series, truth=series, zoom=3)
-    assert calls == [(0.9, False)]                         # the check at the start values
+    assert calls == [(0.9, False), (0.9, True)]            # the checks at the start β
     year, _, start_up = _drawn(ex, beta=0.5, bias_correction=True).axes
-    assert calls[1:] == [(0.5, True), (0.5, False)]        # the one shown, then the other
+    assert calls[2:] == [(0.5, True), (0.5, False)]        # the one shown, then the other
     np.testing.assert_array_equal(year.lines[1].get_ydata(), np.full(5, 2.0))
     np.testing.assert_array_equal(start_up.lines[1].get_ydata(), np.full(3, 2.0))
     np.testing.assert_array_equal(start_up.lines[2].get_ydata(), np.full(3, 1.0))
@@ -358,7 +365,21 @@ def test_ewma_values_bias_corrected_and_its_hint():
                                   bias_correction=True)
     assert flat                                       # a column is accepted as well
     short = ewma.check_ewma_values([1, 2.5], series, 0.5)
-    assert not short and "shape" in short.message
+    assert not short and short.message == (
+        "Your answer should have 3 numbers, V1, V2 and V3; you gave 2.")
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"series": []}, "series must hold at least one point, got none"),
+    ({"series": [1.0, np.inf]}, "series must contain only finite numbers, found inf"),
+    ({"series": [[1.0, 2.0]]}, r"series must be a 1-D array, got shape \(1, 2\)"),
+    ({"beta": 1.0}, r"beta must be in \[0, 1\), got 1"),
+    ({"bias_correction": "no"}, "bias_correction must be True or False, got 'no'"),
+])
+def test_ewma_values_refuses_a_bad_setup(changes, message):
+    args = dict(series=[2.0, 4.0, 8.0], beta=0.5, bias_correction=False)
+    with pytest.raises(ValueError, match=message):
+        ewma.check_ewma_values([1, 2.5, 5.25], **{**args, **changes})
 
 
 def test_ewma_values_message_is_the_notebooks():

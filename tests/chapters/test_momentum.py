@@ -143,10 +143,18 @@ def test_bad_arguments_are_refused_before_anything_is_drawn():
 
     with pytest.raises(ValueError, match="tol"):
         momentum.explorer(counting, LRS, BETAS, BOWL, tol=0.0)
-    with pytest.raises(ValueError, match=r"lrs\[1\]"):
+    with pytest.raises(ValueError, match=r"lrs\[1\] must be a finite real number, got 'fast'"):
         momentum.explorer(counting, [0.1, "fast"], BETAS, BOWL)
-    with pytest.raises(ValueError, match=r"betas\[0\]"):
+    with pytest.raises(ValueError, match=r"lrs\[0\] must be in \(0, inf\), got -0.1"):
+        momentum.explorer(counting, [-0.1], BETAS, BOWL)
+    with pytest.raises(ValueError, match=r"lrs\[1\] must be a finite real number, got nan"):
+        momentum.explorer(counting, [0.1, float("nan")], BETAS, BOWL)
+    with pytest.raises(ValueError, match=r"betas\[0\] must be a finite real number, got None"):
         momentum.explorer(counting, LRS, [None], BOWL)
+    with pytest.raises(ValueError, match=r"betas\[1\] must be in \[0, 1\), got 1"):
+        momentum.explorer(counting, LRS, [0.5, 1.0], BOWL)
+    with pytest.raises(ValueError, match=r"betas\[0\] must be in \[0, 1\), got -0.5"):
+        momentum.explorer(counting, LRS, [-0.5], BOWL)
     with pytest.raises(ValueError, match="at least one value"):
         momentum.explorer(counting, [], BETAS, BOWL)
     with pytest.raises(TypeError, match="compute must be a function"):
@@ -332,14 +340,27 @@ def test_a_wrong_shape_of_result_is_reported_with_the_contract(explorer):
             explorer.draw(Figure(), result, lr=0.9, beta=0.5)
 
 
-def test_a_wrong_compute_fails_when_drawn_not_when_built():
+def test_a_wrong_compute_fails_when_built_and_when_drawn():
     def forgets_the_rate(lr, beta):
         return {key: value for key, value in compute(lr, beta).items() if key != "rate"}
 
-    broken = momentum.explorer(forgets_the_rate, LRS, BETAS, BOWL)   # built: compute not run
-    assert "rate" not in broken.result()   # result() hands back what compute returned
-    with pytest.raises(TypeError, match="returned no 'rate'"):
-        broken.render()
+    with pytest.raises(TypeError, match=r"compute\(lr=0.9, beta=0.7\) returned no 'rate'"):
+        momentum.explorer(forgets_the_rate, LRS, BETAS, BOWL)   # the start values' result
+    late = momentum.explorer(lambda lr, beta: compute(lr, beta) if lr == 0.9
+                             else forgets_the_rate(lr, beta), LRS, BETAS, BOWL)
+    assert "rate" not in late.result(lr=0.1)   # result() hands back what compute returned
+    with pytest.raises(TypeError, match=r"compute\(lr=0.1, beta=0.7\) returned no 'rate'"):
+        late.render(lr=0.1)
+
+
+def test_a_compute_that_fails_fails_when_the_explorer_is_built():
+    def three_d(lr, beta):   # the notebook's compute with a 3-D start point
+        return {"momentum": gdlab.run(gdlab.Momentum(lr=lr, beta=beta), BOWL, [1.0, 2.0, 3.0],
+                                      80)}
+
+    with pytest.raises(ValueError, match=r"^compute\(lr=0.9, beta=0.5\) raised ValueError: "
+                                         r"x0 must have shape \(2,\)"):
+        momentum.explorer(three_d, LRS, BETAS, BOWL, start={"lr": 0.9, "beta": 0.5})
 
 
 def test_compute_is_the_notebooks():

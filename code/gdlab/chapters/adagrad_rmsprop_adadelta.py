@@ -45,7 +45,8 @@ def explorer(compute: Callable, functions: dict,
     :class:`gdlab.Trajectory` of the run, and ``"effective_lr"``, the measured
     :math:`-\Delta\theta_{t,i}/g_{t,i}` as an array of shape (steps taken, d)
     (:func:`gdlab.theory.effective_learning_rates`); drawing reads nothing else and reports
-    any other result clearly.
+    any other result clearly, first when the explorer is built (from the result at the start
+    values). Each learning rate must be finite and > 0, each decay in [0, 1).
 
     ``functions`` maps a label to ``(f, x0, steps)``; the picture uses ``f`` (contour lines)
     and ``steps`` (the length of the time axes). ``start`` overrides the preferred start
@@ -56,7 +57,9 @@ def explorer(compute: Callable, functions: dict,
         if name not in ADAPTIVE_OPTIMIZERS:
             raise ValueError(f"optimizers must be chosen from {', '.join(ADAPTIVE_OPTIMIZERS)}; "
                              f"got {name!r}")
-    decays = list(decays)
+    lrs = [check_in_range(f"lrs[{i}]", lr, 0.0, low_open=True) for i, lr in enumerate(lrs)]
+    decays = [check_in_range(f"decays[{i}]", decay, 0.0, 1.0, high_open=True)
+              for i, decay in enumerate(decays)]
     if not decays:
         raise ValueError("decays must list at least one decay rate, got none")
     fixed_decay = decays[0] if len(decays) == 1 else None
@@ -67,16 +70,20 @@ def explorer(compute: Callable, functions: dict,
         _check_result(result)
         _draw_adaptive_run(fig, result, optimizer, lr, decay, functions[function])
 
-    controls = {"optimizer": list(optimizers), "lr": list(lrs), "function": list(functions)}
-    preferred = {"optimizer": "RMSProp" if "RMSProp" in optimizers else list(optimizers)[0],
-                 "lr": 0.1 if 0.1 in lrs else list(lrs)[0], "function": list(functions)[0]}
+    controls = {"optimizer": list(optimizers), "lr": lrs, "function": list(functions)}
+    first = next(iter(optimizers), None)   # None for an empty list: the Explorer reports it
+    preferred = {"optimizer": "RMSProp" if "RMSProp" in optimizers else first,
+                 "lr": 0.1 if 0.1 in lrs else next(iter(lrs), None),
+                 "function": list(functions)[0]}
     if fixed_decay is None:
         controls["decay"] = decays
         preferred["decay"] = decays[0]
     title = "Adaptive step sizes: optimizer, learning rate, landscape"
     title += ", decay" if fixed_decay is None else f" (decay β = ρ = {fixed_decay:g})"
-    return Explorer(controls, compute, draw, start={**preferred, **(start or {})},
-                    title=title, figsize=(10.5, 3.6), max_frames=40, layout=None)
+    shown = Explorer(controls, compute, draw, start={**preferred, **(start or {})},
+                     title=title, figsize=(10.5, 3.6), max_frames=40, layout=None)
+    _check_result(shown.result())   # a broken compute fails here, not in draw
+    return shown
 
 
 def _check_default_decay(compute, decay: float) -> None:
@@ -168,7 +175,7 @@ def check_rmsprop_steps(answer, grads, lr: float, beta: float, eps: float, theta
     """
     lr = check_in_range("lr", lr, 0.0)
     beta = check_in_range("beta", beta, 0.0, 1.0, high_open=True)
-    eps = check_in_range("eps", eps, 0.0)
+    eps = check_in_range("eps", eps, 0.0, low_open=True)
     rtol = check_in_range("rtol", rtol, 0.0, low_open=True)
     grads = check_finite_array("grads", grads)
     if grads.ndim not in (1, 2) or len(grads) == 0:
@@ -182,11 +189,10 @@ def check_rmsprop_steps(answer, grads, lr: float, beta: float, eps: float, theta
                          f"({grads.shape[1]}), got shape {theta0.shape}")
     theta0 = np.broadcast_to(theta0, grads.shape[1:]).astype(float)
 
-    with np.errstate(divide="ignore", invalid="ignore"):   # ε = 0 may divide 0 by 0
-        expected = gdlab.replay(gdlab.RMSProp(lr=lr, beta=beta, eps=eps), grads, theta0)[1:]
-        hints = [(alternative, text)
-                 for alternative, text in rmsprop_slips(grads, lr, beta, eps, theta0)
-                 if not np.allclose(alternative, expected, rtol=rtol, atol=1e-12)]
+    expected = gdlab.replay(gdlab.RMSProp(lr=lr, beta=beta, eps=eps), grads, theta0)[1:]
+    hints = [(alternative, text)
+             for alternative, text in rmsprop_slips(grads, lr, beta, eps, theta0)
+             if not np.allclose(alternative, expected, rtol=rtol, atol=1e-12)]
     if scalar:
         answer = feedback.as_column(answer, len(expected))
     names = [f"θ{t}" for t in range(1, len(expected) + 1)]

@@ -38,7 +38,8 @@ def explorer(compute: Callable, lrs: Sequence[float], beta1s: Sequence[float],
     a diverged run may stop earlier), ``"final_gap"`` (a number, :math:`f(x_T) - f^*`) and
     ``"largest_step"`` (a number, the largest :math:`|\Delta\theta_i|/\alpha` of the run);
     further keys are allowed and ignored. ``result(...)`` returns that dict as it is; a
-    result of another shape is reported when the picture is drawn. The verdict box adds the
+    result of another shape is reported when the explorer is built (from the result at the
+    start values) or when the picture is drawn. The verdict box adds the
     step from which the gap stays below ``tol``. ``start={"lr": ..., "beta1": ...,
     "beta2": ...}`` picks the first picture.
     """
@@ -62,8 +63,10 @@ def explorer(compute: Callable, lrs: Sequence[float], beta1s: Sequence[float],
                    legend=None)
         verdict_box(ax_loss, _verdict(result, tol))
 
-    return Explorer(controls, compute, draw, start=start, title="Adam explorer: α, β1 and β2",
-                    figsize=(10.0, 4.0), dpi=72, max_frames=40)
+    shown = Explorer(controls, compute, draw, start=start, title="Adam explorer: α, β1 and β2",
+                     figsize=(10.0, 4.0), dpi=72, max_frames=40)
+    _checked(shown.result(), steps)   # a broken compute fails here, not in draw
+    return shown
 
 
 def _decay_rates(name: str, values) -> list[float]:
@@ -132,7 +135,7 @@ def check_adam_steps(answer, grads, lr: float = 1e-3, beta1: float = 0.9, beta2:
     lr = check_in_range("lr", lr, 0.0)
     beta1 = check_in_range("beta1", beta1, 0.0, 1.0, high_open=True)
     beta2 = check_in_range("beta2", beta2, 0.0, 1.0, high_open=True)
-    eps = check_in_range("eps", eps, 0.0)
+    eps = check_in_range("eps", eps, 0.0, low_open=True)
     rtol = check_in_range("rtol", rtol, 0.0, low_open=True)
     grads = check_finite_array("grads", grads)
     if grads.ndim == 1:

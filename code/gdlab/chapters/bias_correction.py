@@ -64,15 +64,9 @@ def explorer(compute: Callable, betas: Sequence[float] = (0.5, 0.9, 0.99, 0.999)
     betas = [check_in_range(f"betas[{k}]", b, 0.0, 1.0, high_open=True)
              for k, b in enumerate(betas)]
     ts = [check_positive_int(f"ts[{k}]", t) for k, t in enumerate(ts)]
-    if not betas or not ts:
-        raise ValueError(f"betas and ts must each list at least one value, got {betas} "
-                         f"and {ts}")
     mean = check_real("mean", mean)
-    horizon = max(ts)
-    longest = _checked_result(compute(beta=betas[0], t=horizon), horizon)
-    y_range = _value_range(longest["data"], mean)
 
-    def draw(fig, result, beta, t):
+    def draw(fig, result, beta, t):   # horizon and y_range are set below, before any drawing
         result = _checked_result(result, t)
         # Fixed axes rectangles (layout=None below): every frame lines up in the scrubber.
         _draw_weights(fig.add_axes((0.1, 0.14, 0.34, 0.70)), result, beta, t)
@@ -80,9 +74,13 @@ def explorer(compute: Callable, betas: Sequence[float] = (0.5, 0.9, 0.99, 0.999)
                        horizon, y_range)
 
     preferred = {"beta": 0.9 if 0.9 in betas else None, "t": 10 if 10 in ts else None}
-    return Explorer({"beta": betas, "t": ts}, compute, draw, {**preferred, **(start or {})},
-                    title="Bias correction explorer: the weights and the averages at step t",
-                    figsize=(9.5, 3.8), max_frames=40, layout=None)
+    shown = Explorer({"beta": betas, "t": ts}, compute, draw, {**preferred, **(start or {})},
+                     title="Bias correction explorer: the weights and the averages at step t",
+                     figsize=(9.5, 3.8), max_frames=40, layout=None)
+    horizon = max(ts)
+    longest = _checked_result(shown.result(beta=betas[0], t=horizon), horizon)
+    y_range = _value_range(longest["data"], mean)
+    return shown
 
 
 def _checked_result(result, t: int) -> dict:

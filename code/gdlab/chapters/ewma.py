@@ -22,8 +22,8 @@ from gdlab.ewma import bias_correction_factor, effective_window, ewma, ewma_weig
 from gdlab.explorer import Explorer
 from gdlab.feedback import Feedback, as_column, check_number, check_points
 from gdlab.theory import steps_until_unbiased
-from gdlab.validation import (check_finite_array, check_in_range, check_positive_int,
-                              check_real)
+from gdlab.validation import (check_finite_array, check_flag, check_in_range,
+                              check_positive_int, check_real)
 
 __all__ = ["explorer", "check_ewma_values", "check_beta_for_window", "check_bias_warmup_steps"]
 
@@ -41,8 +41,8 @@ def explorer(compute: Callable, betas: Sequence[float], series, truth=None, zoom
     with the key ``"average"``, the averages :math:`V_1, \dots, V_T` shown (a 1-D array of
     ``len(series)`` numbers), and optionally ``"rms_error"``, a number the top title reports
     as the RMS error against the true curve (no other keys). ``result(...)`` is that dict.
-    A compute breaking the contract is reported when the explorer is built, from its result
-    at the start values.
+    A compute breaking the contract, or raising, is reported when the explorer is built,
+    from its results at the start β with bias correction off and on.
 
     Three panels: the whole series with ``"average"`` (and the dashed ``truth``, if given);
     the weights :math:`(1-\beta)\beta^{t-i}` the average puts on past points, with the
@@ -54,8 +54,8 @@ def explorer(compute: Callable, betas: Sequence[float], series, truth=None, zoom
     if not callable(compute):
         raise TypeError("compute must be a function compute(beta, bias_correction) -> dict, "
                         f"got {type(compute).__name__}")
-    for beta in betas:
-        check_in_range("beta", beta, 0.0, 1.0, high_open=True)
+    betas = [check_in_range(f"betas[{i}]", beta, 0.0, 1.0, high_open=True)
+             for i, beta in enumerate(betas)]
     series = check_finite_array("series", series, ndim=1)
     if truth is not None:
         truth = check_finite_array("truth", truth, ndim=1)
@@ -67,7 +67,8 @@ def explorer(compute: Callable, betas: Sequence[float], series, truth=None, zoom
 
     def draw(fig, result, beta, bias_correction):
         average, rms_error = _average_and_error(result, len(series))
-        other, _ = _average_and_error(compute(beta=beta, bias_correction=not bias_correction),
+        other, _ = _average_and_error(shown.result(beta=beta,
+                                                   bias_correction=not bias_correction),
                                       len(series))
         kind, other_kind = _kinds(bias_correction)
         # Fixed margins: every frame gets the same layout, so the scrubber does not jitter.
@@ -81,10 +82,11 @@ def explorer(compute: Callable, betas: Sequence[float], series, truth=None, zoom
                         {kind: average[:zoom], other_kind: other[:zoom]}, pad)
 
     preferred = {"bias_correction": False}
-    shown = Explorer({"beta": list(betas), "bias_correction": [False, True]}, compute, draw,
+    shown = Explorer({"beta": betas, "bias_correction": [False, True]}, compute, draw,
                      start={**preferred, **(start or {})}, title="EWMA explorer",
                      figsize=(9.0, 5.6), layout=None)
-    _average_and_error(shown.result(), len(series))   # a broken compute fails here, not in draw
+    for flag in (False, True):   # a broken compute fails here, not in draw
+        _average_and_error(shown.result(bias_correction=flag), len(series))
     return shown
 
 
@@ -169,7 +171,11 @@ def check_ewma_values(answer, series, beta: float, bias_correction: bool = False
     r"""Check hand-computed EWMA values :math:`V_1, \dots, V_T` of ``series``:
     :math:`V_t = \beta V_{t-1} + (1-\beta)\theta_t` from :math:`V_0 = 0`, or with
     ``bias_correction`` :math:`V_t / (1-\beta^t)`."""
-    series = np.asarray(series, dtype=float)
+    series = check_finite_array("series", series, ndim=1)
+    if len(series) == 0:
+        raise ValueError("series must hold at least one point, got none")
+    beta = check_in_range("beta", beta, 0.0, 1.0, high_open=True)
+    bias_correction = check_flag("bias_correction", bias_correction)
     expected = ewma(series, beta, bias_correction=bias_correction)
     other = ewma(series, beta, bias_correction=not bias_correction)
     hints = [(other[:, None],

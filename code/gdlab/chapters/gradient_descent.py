@@ -22,7 +22,7 @@ from gdlab.functions import (Function, Quadratic, beale, numerical_gradient, rel
 from gdlab.optimizers import SGD
 from gdlab.run import Trajectory, run
 from gdlab.theory import gd_optimal_lr
-from gdlab.validation import check_in_range
+from gdlab.validation import check_finite_array, check_in_range, check_positive_int
 
 __all__ = ["explorer", "check_gradient", "check_gd_steps", "check_stable_learning_rate",
            "check_central_difference"]
@@ -42,24 +42,21 @@ def explorer(compute: Callable, lrs: Sequence[float], f: Function,
     ``gdlab.run(gdlab.SGD(lr=lr), f, x0, steps)``. The picture reads of it ``xs`` (the
     path), ``optimizer`` (the path's colour), ``gaps()`` (the loss curve), ``diverged`` and
     ``status`` (the verdict in the title) and ``steps``. Every run is computed once here,
-    before anything is drawn: a result without these attributes raises ``TypeError``, and
-    the loss axis (spanning every gap of every run) and the step axis (the longest run) are
-    the same in every frame, so moving the slider compares the curves.
+    before anything is drawn: a compute that raises is reported as a ``ValueError`` naming
+    the call (``compute(lr=0.5) raised ...``), a result without these attributes raises
+    ``TypeError``, and the loss axis (spanning every gap of every run) and the step axis
+    (the longest run) are the same in every frame, so moving the slider compares the curves.
 
     ``result(lr=...)`` is ``compute(lr=...)``; ``start={"lr": value}`` picks the first frame
-    (default: the middle of ``lrs``).
+    (default: the middle of ``lrs``). Each learning rate must be finite and > 0.
     """
     if not callable(compute):
         raise TypeError(f"compute must be a function compute(lr) -> Trajectory, "
                         f"got {compute!r}")
-    lrs = [check_in_range("each learning rate in lrs", lr, 0.0, low_open=True) for lr in lrs]
-    if not lrs:
-        raise ValueError("lrs must list at least one learning rate, got none")
-    runs = [_checked_run(compute, lr) for lr in lrs]
-    low, high = _shared_decades(runs)
-    last_step = max(traj.steps for traj in runs)
+    _check_function(f)
+    lrs = [check_in_range(f"lrs[{i}]", lr, 0.0, low_open=True) for i, lr in enumerate(lrs)]
 
-    def draw(fig, traj, lr):
+    def draw(fig, traj, lr):   # low, high and last_step are set below, before any drawing
         ax_path, ax_loss = fig.subplots(1, 2, width_ratios=[1.3, 1])
         path_panel(ax_path, f, {f"GD, lr = {lr:g}": traj},
                    title=f"Gradient descent on {f.name}")
@@ -69,12 +66,17 @@ def explorer(compute: Callable, lrs: Sequence[float], f: Function,
                    every=max(1, int(np.ceil((high - low) / 6))),
                    title=f"lr = {lr:g}: {verdict}", legend=None)
 
-    return Explorer({"lr": lrs}, compute, draw, start=start, title="Learning rate explorer")
+    shown = Explorer({"lr": lrs}, compute, draw, start=start, title="Learning rate explorer")
+    runs = [_checked_run(shown, lr) for lr in lrs]
+    low, high = _shared_decades(runs)
+    last_step = max(traj.steps for traj in runs)
+    return shown
 
 
-def _checked_run(compute: Callable, lr: float):
-    """``compute(lr=lr)``, or a ``TypeError`` naming what the picture misses in it."""
-    traj = compute(lr=lr)
+def _checked_run(shown: Explorer, lr: float):
+    """``compute(lr=lr)`` through the explorer (which names a call that raises), or a
+    ``TypeError`` naming what the picture misses in its result."""
+    traj = shown.result(lr=lr)
     missing = [name for name in _DRAWN if not hasattr(traj, name)]
     if missing:
         raise TypeError(f"compute(lr={lr:g}) returned {type(traj).__name__}, which has no "
@@ -93,8 +95,10 @@ def _shared_decades(runs: Sequence[Trajectory]) -> tuple[int, int]:
 
 # -- exercise 1: a gradient and two steps by hand -----------------------------------------
 def check_gradient(answer, f: Function, x) -> Feedback:
-    r"""Check a hand-computed gradient :math:`\nabla f(x)`, one partial derivative at a time."""
-    g = f.grad(np.asarray(x, dtype=float))
+    r"""Check a hand-computed gradient :math:`\nabla f(x)`, one partial derivative at a time;
+    an answer with the wrong count of numbers is told how many it needs."""
+    _check_function(f)
+    g = f.grad(_point("x", x, f))
     hints = [(-g, "that is minus the gradient: the gradient points uphill, the step goes "
                   "along its negative."),
              (g[::-1], "the two partial derivatives are swapped.")]
@@ -108,12 +112,36 @@ def check_gradient(answer, f: Function, x) -> Feedback:
 def check_gd_steps(answer, f: Function, x0, lr: float, steps: int) -> Feedback:
     r"""Check ``steps`` hand-computed gradient-descent iterates
     :math:`x_{t+1} = x_t - \alpha\nabla f(x_t)`, :math:`x_1, x_2, \dots` from ``x0``; a step
-    along the gradient (ascent) is recognised."""
-    expected = run(SGD(lr=lr), f, x0, steps).xs[1:]
+    along the gradient (ascent) is recognised. ``lr`` must be >= 0 and ``steps`` >= 1, and
+    the run must not diverge within ``steps`` (its iterates would not be finite numbers)."""
+    _check_function(f)
+    x0 = _point("x0", x0, f)
+    lr = check_in_range("lr", lr, 0.0)
+    steps = check_positive_int("steps", steps)
+    descent = run(SGD(lr=lr), f, x0, steps)
+    if descent.diverged:
+        raise ValueError(f"with lr = {lr:g} gradient descent on {f.name} from "
+                         f"{format_point(x0)} {descent.status}: choose a smaller lr or "
+                         f"fewer steps than {steps}")
+    expected = descent.xs[1:]
     uphill = run(SGD(lr=lr), Uphill(f), x0, steps).xs[1:]
     names = [f"x{t}" for t in range(1, steps + 1)]
     hint = (uphill, "you added lr·∇f; gradient descent subtracts it (the gradient points uphill).")
     return check_points(answer, expected, names, hints=[hint])
+
+
+def _check_function(f) -> None:
+    """``f`` must be a gdlab Function: the checks and the explorer evaluate it."""
+    if not isinstance(f, Function):
+        raise ValueError(f"f must be a gdlab Function (e.g. gdlab.elongated_bowl), got {f!r}")
+
+
+def _point(name: str, x, f: Function) -> np.ndarray:
+    """``x`` as a point of ``f``: ``f.dim`` finite numbers."""
+    x = check_finite_array(name, x, ndim=1)
+    if x.shape != (f.dim,):
+        raise ValueError(f"{name} must have shape ({f.dim},) for {f.name}, got {x.shape}")
+    return x
 
 
 # -- exercise 2: the largest stable learning rate -----------------------------------------

@@ -18,7 +18,7 @@ from gdlab.feedback import Feedback, check_points
 from gdlab.functions import Function, xy
 from gdlab.optimizers import SGD, Momentum
 from gdlab.run import Trajectory, run
-from gdlab.validation import check_in_range, check_positive_int, check_real
+from gdlab.validation import check_in_range, check_positive_int
 
 __all__ = ["explorer", "check_xy_steps"]
 
@@ -48,19 +48,20 @@ def explorer(compute: Callable, lrs: Sequence[float], betas: Sequence[float], f:
       (a float), or None to leave it out of the verdict.
 
     ``steps`` and ``tol`` are the ones ``compute`` uses: they set the loss axis and the
-    verdict's wording. ``result(lr=..., beta=...)`` returns what ``compute`` returned;
-    drawing a result of another shape raises a TypeError that names the contract.
-    ``start={"lr": ..., "beta": ...}`` picks the first picture.
+    verdict's wording. ``result(lr=..., beta=...)`` returns what ``compute`` returned; a
+    result of another shape raises a TypeError that names the contract, when the explorer is
+    built (from the result at the start values) or when the picture is drawn.
+    ``start={"lr": ..., "beta": ...}`` picks the first picture. Each learning rate must be
+    finite and > 0, each β in [0, 1).
     """
     if isinstance(compute, Function) or not callable(compute):   # a landscape goes in f
         raise TypeError(f"compute must be a function compute(lr, beta) -> dict, "
                         f"got {compute!r}")
     if not isinstance(f, Function):
         raise TypeError(f"f must be a gdlab Function (its contour lines are drawn), got {f!r}")
-    lrs, betas = list(lrs), list(betas)
-    for name, values in (("lrs", lrs), ("betas", betas)):   # numbers: draw writes them
-        for i, value in enumerate(values):
-            check_real(f"{name}[{i}]", value)
+    lrs = [check_in_range(f"lrs[{i}]", lr, 0.0, low_open=True) for i, lr in enumerate(lrs)]
+    betas = [check_in_range(f"betas[{i}]", beta, 0.0, 1.0, high_open=True)
+             for i, beta in enumerate(betas)]
     steps = check_positive_int("steps", steps)
     tol = check_in_range("tol", tol, 0.0, low_open=True)
 
@@ -77,9 +78,11 @@ def explorer(compute: Callable, lrs: Sequence[float], betas: Sequence[float], f:
                    title="Loss curves")
         verdict_box(ax_loss, _verdict(result, tol), fontsize=7.5)
 
-    return Explorer({"lr": lrs, "beta": betas}, compute, draw, start=start,
-                    title="Momentum explorer: learning rate and β", figsize=(9.6, 3.8),
-                    max_frames=40)
+    shown = Explorer({"lr": lrs, "beta": betas}, compute, draw, start=start,
+                     title="Momentum explorer: learning rate and β", figsize=(9.6, 3.8),
+                     max_frames=40)
+    _check_result(shown.result(), **shown.start)   # a broken compute fails here, not in draw
+    return shown
 
 
 def _check_result(result, lr: float, beta: float) -> None:
