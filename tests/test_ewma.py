@@ -118,3 +118,12 @@ def test_bias_correction_is_a_flag(flag):
 def test_initial_and_flag_of_numpy_types_are_accepted():
     np.testing.assert_allclose(gdlab.ewma([1.0], 0.5, initial=np.float32(3.0)), [2.0])
     np.testing.assert_allclose(gdlab.ewma([1.0], 0.5, bias_correction=np.bool_(True)), [1.0])
+
+
+def test_bias_correction_factor_broadcasts_over_steps():
+    factors = gdlab.bias_correction_factor(0.9, np.arange(1, 4))
+    np.testing.assert_allclose(factors, [1 / 0.1, 1 / 0.19, 1 / 0.271])
+    np.testing.assert_array_equal(gdlab.bias_correction_factor(0.0, [1, 2]), [1.0, 1.0])
+    assert isinstance(gdlab.bias_correction_factor(0.9, 2), float)
+    with pytest.raises(ValueError, match="t must be a whole number >= 1, got 2.5"):
+        gdlab.bias_correction_factor(0.9, [1, 2.5])

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import gdlab
+from by_hand import cs231n_by_hand, heavy_ball_by_hand
 
 RNG = np.random.default_rng(1)
 
@@ -277,26 +278,6 @@ def test_bad_hyperparameters_are_explained(cls, kwargs, pattern):
 
 
 CONVENTION_X0 = [-9.0, 2.0]
-
-
-def heavy_ball_by_hand(f, x0, lr, beta, steps):
-    """v <- beta*v + grad, x <- x - lr*v, written out with plain arrays."""
-    x, v, xs = np.array(x0, dtype=float), np.zeros(len(x0)), [np.array(x0, dtype=float)]
-    for _ in range(steps):
-        v = beta * v + f.grad(x)
-        x = x - lr * v
-        xs.append(x)
-    return np.array(xs)
-
-
-def cs231n_by_hand(f, x0, lr, mu, steps):
-    """v <- mu*v - lr*grad, x <- x + v (CS231n, "Deep Learning from Scratch")."""
-    x, v, xs = np.array(x0, dtype=float), np.zeros(len(x0)), [np.array(x0, dtype=float)]
-    for _ in range(steps):
-        v = mu * v - lr * f.grad(x)
-        x = x + v
-        xs.append(x)
-    return np.array(xs)
 
 
 # -- the three ways of writing momentum (chapter 3) --------------------------------------

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import gdlab
+from by_hand import sutskever_run
 from gdlab import theory
 
 
@@ -251,15 +252,6 @@ def test_error_message_gives_value_and_range():
 
 
 # -- helpers: the method written out by hand --------------------------------------------
-def sutskever_run(lam, lr, beta, theta0, steps):
-    """Sutskever's form on f = lam*theta^2/2: v <- beta v - lr f'(theta + beta v); theta += v."""
-    theta, v, thetas, vs = float(theta0), 0.0, [float(theta0)], [0.0]
-    for _ in range(steps):
-        v = beta * v - lr * lam * (theta + beta * v)
-        theta += v
-        thetas.append(theta)
-        vs.append(v)
-    return np.array(thetas), np.array(vs)
 
 
 def one_d(lam):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from .validation import (check_finite_array, check_flag, check_in_range, check_positive_int,
-                         check_real)
+                         check_real, check_steps, plain)
 
 __all__ = ["ewma", "ewma_weights", "effective_window", "bias_correction_factor", "window_mass",
            "weight_after_window"]
@@ -68,11 +68,12 @@ def window_mass(beta: float, k: float | None = None) -> float:
     return 1.0 - beta ** k
 
 
-def bias_correction_factor(beta: float, t: int) -> float:
-    r""":math:`1/(1-\beta^t)`, the factor that un-biases a zero-started EWMA at step ``t``."""
+def bias_correction_factor(beta: float, t):
+    r""":math:`1/(1-\beta^t)`, the factor that un-biases a zero-started EWMA at step ``t``
+    (a whole number >= 1, or an array of them: the factors of every step at once)."""
     beta = check_in_range("beta", beta, 0.0, 1.0, high_open=True)
-    t = check_positive_int("t", t)
-    return 1.0 / (1.0 - beta ** t) if beta > 0 else 1.0
+    t = check_steps("t", t)
+    return plain(1.0 / (1.0 - beta ** t) if beta > 0 else np.ones_like(t))
 
 
 def weight_after_window(beta: float) -> float:

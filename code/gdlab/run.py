@@ -17,7 +17,7 @@ from numbers import Integral
 
 import numpy as np
 
-from .validation import check_finite_array, check_in_range, check_positive_int
+from .validation import check_finite_array, check_in_range, check_point, check_positive_int
 
 __all__ = ["Trajectory", "run", "replay", "settles_below"]
 
@@ -115,9 +115,7 @@ def run(optimizer, f, x0, steps: int, max_norm: float = 1e10,
     steps = _check_budget(steps, f.dim)
     max_norm = check_in_range("max_norm", max_norm, 0.0, low_open=True)
     growth = check_in_range("growth", growth, 1.0, low_open=True)
-    x = check_finite_array("x0", x0, ndim=1).copy()
-    if x.shape != (f.dim,):
-        raise ValueError(f"x0 must have shape ({f.dim},) for {f.name}, got {x.shape}")
+    x = check_point("x0", x0, f.dim, f.name).copy()
     xs, losses = np.empty((steps + 1, f.dim)), np.empty(steps + 1)
     xs[0], losses[0] = x, f(x)
     with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported, not warned

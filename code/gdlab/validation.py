@@ -130,3 +130,12 @@ def check_flag(name: str, value) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise ValueError(f"{name} must be True or False, got {value!r}")
     return bool(value)
+
+
+def check_point(name: str, value, dim: int, where: str) -> np.ndarray:
+    """``value`` as a point of a ``dim``-dimensional landscape (``where`` names it): a
+    float64 array of shape (dim,) with finite entries."""
+    point = check_finite_array(name, value, ndim=1)
+    if point.shape != (dim,):
+        raise ValueError(f"{name} must have shape ({dim},) for {where}, got {point.shape}")
+    return point

@@ -11,6 +11,7 @@ import pytest
 from matplotlib.figure import Figure
 
 import gdlab
+from by_hand import cs231n_by_hand, heavy_ball_by_hand
 from gdlab.chapters import momentum
 from gdlab.explorer import Explorer
 
@@ -19,26 +20,6 @@ BOWL = gdlab.elongated_bowl
 X0 = [-9.0, 2.0]
 LRS = [0.1, 0.4, 0.9, 1.2, 1.6]
 BETAS = [0.0, 0.3, 0.5, 0.7, 0.9, 0.95]
-
-
-def heavy_ball_by_hand(f, x0, lr, beta, steps):
-    """v <- beta*v + grad, x <- x - lr*v, written out with plain arrays."""
-    x, v, xs = np.array(x0, dtype=float), np.zeros(len(x0)), [np.array(x0, dtype=float)]
-    for _ in range(steps):
-        v = beta * v + f.grad(x)
-        x = x - lr * v
-        xs.append(x)
-    return np.array(xs)
-
-
-def cs231n_by_hand(f, x0, lr, mu, steps):
-    """v <- mu*v - lr*grad, x <- x + v (CS231n, "Deep Learning from Scratch")."""
-    x, v, xs = np.array(x0, dtype=float), np.zeros(len(x0)), [np.array(x0, dtype=float)]
-    for _ in range(steps):
-        v = mu * v - lr * f.grad(x)
-        x = x + v
-        xs.append(x)
-    return np.array(xs)
 
 
 # The notebook's compute step ("Explore it yourself"), word for word but for the names of

@@ -13,6 +13,7 @@ import pytest
 from matplotlib.figure import Figure
 
 import gdlab
+from by_hand import sutskever_run
 from gdlab.chapters import nesterov
 from gdlab.chapters.nesterov import check_steps
 
@@ -24,15 +25,6 @@ def test_companion_exports_its_explorer_and_its_check():
 
 
 # -- helpers: the methods written out by hand ---------------------------------------------
-def sutskever_run(lam, lr, beta, theta0, steps):
-    """Sutskever's form on f = lam*theta^2/2: v <- beta v - lr f'(theta + beta v); theta += v."""
-    theta, v, thetas, vs = float(theta0), 0.0, [float(theta0)], [0.0]
-    for _ in range(steps):
-        v = beta * v - lr * lam * (theta + beta * v)
-        theta += v
-        thetas.append(theta)
-        vs.append(v)
-    return np.array(thetas), np.array(vs)
 
 
 def sutskever_thetas(f, x0, lr, beta, steps):

@@ -199,7 +199,8 @@ def check_corrected_averages(answer, grads, beta: float = 0.9, rtol: float = 5e-
 
     ok = close(values, expected)
     if ok.all():
-        factors = ", ".join(f"{factor:.4g}" for factor in _factors(beta, range(1, n + 1)))
+        factors = ", ".join(f"{factor:.4g}"
+                            for factor in gdlab.bias_correction_factor(beta, np.arange(1, n + 1)))
         return Feedback(True, "All match: " + ", ".join(
             f"{name} = {value:.4g}" for name, value in zip(names, expected))
             + ". (The raw averages m_t were " + ", ".join(f"{m:.4g}" for m in raw)
@@ -217,11 +218,6 @@ def check_corrected_averages(answer, grads, beta: float = 0.9, rtol: float = 5e-
     return Feedback(False, " ".join(parts))
 
 
-def _factors(beta: float, steps) -> np.ndarray:
-    r"""The bias-correction factors :math:`1/(1-\beta^t)` for each ``t`` in ``steps``."""
-    return np.array([gdlab.bias_correction_factor(beta, t) for t in steps])
-
-
 def _slips(grads, raw, beta: float) -> list[tuple[np.ndarray, str]]:
     """The usual wrong answers for ``grads`` (whose raw averages are ``raw``), each with what
     probably happened."""
@@ -233,14 +229,14 @@ def _slips(grads, raw, beta: float) -> list[tuple[np.ndarray, str]]:
         (raw, "these are the raw averages m_t: divide each by 1 − β^t (at t = 1 that is "
               f"1 − {beta:g} = {1 - beta:.4g}), because the weights of a zero-started average "
               "sum to 1 − β^t, not 1."),
-        (raw * _factors(beta, t + 1),
+        (raw * gdlab.bias_correction_factor(beta, t + 1),
          "you divided by 1 − β^(t+1): the step count starts at t = 1 for the first gradient, "
          "so m̂1 = m1 / (1 − β)."),
         (_fed_back(grads, beta),
          "you fed the corrected value back into the recursion. The running average keeps "
          "the raw m_t (m_t = β·m_{t−1} + (1 − β)·g_t); only the value you *use* is divided "
          "by 1 − β^t."),
-        (undamped * _factors(beta, t),
+        (undamped * gdlab.bias_correction_factor(beta, t),
          "the new gradient is weighted by (1 − β), not 1: m_t = β·m_{t−1} + (1 − β)·g_t."),
     ]
 
@@ -249,7 +245,8 @@ def _fed_back(grads, beta: float) -> np.ndarray:
     r"""The slip :math:`\hat m_t = (\beta \hat m_{t-1} + (1-\beta) g_t)/(1-\beta^t)`: the
     corrected value fed back into the recursion (no library optimizer does this)."""
     m_hat, out = 0.0, []
-    for factor, g in zip(_factors(beta, range(1, len(grads) + 1)), grads):
+    factors = gdlab.bias_correction_factor(beta, np.arange(1, len(grads) + 1))
+    for factor, g in zip(factors, grads):
         m_hat = (beta * m_hat + (1.0 - beta) * g) * factor
         out.append(m_hat)
     return np.array(out)
@@ -261,7 +258,7 @@ def _one_power_short(values, raw, beta: float, close) -> str | None:
     it. None for a single value (nothing to compare) or when the answer does not match."""
     if len(values) < 2:
         return None
-    shifted_down = raw[1:] * _factors(beta, range(1, len(values)))
+    shifted_down = raw[1:] * gdlab.bias_correction_factor(beta, np.arange(1, len(values)))
     return matching_hint(values[1:], [(shifted_down, (
         "you divided by 1 − β^(t−1), one power short (at t = 1 that would divide by 0). The "
         "t-th average has t weights, which sum to 1 − β^t."))], close)

@@ -22,7 +22,7 @@ from gdlab.functions import (Function, Quadratic, beale, numerical_gradient, rel
 from gdlab.optimizers import SGD
 from gdlab.run import Trajectory, run
 from gdlab.theory import gd_optimal_lr
-from gdlab.validation import check_finite_array, check_in_range, check_positive_int
+from gdlab.validation import check_in_range, check_point, check_positive_int
 
 __all__ = ["explorer", "check_gradient", "check_gd_steps", "check_stable_learning_rate",
            "check_central_difference"]
@@ -98,7 +98,7 @@ def check_gradient(answer, f: Function, x) -> Feedback:
     r"""Check a hand-computed gradient :math:`\nabla f(x)`, one partial derivative at a time;
     an answer with the wrong count of numbers is told how many it needs."""
     _check_function(f)
-    g = f.grad(_point("x", x, f))
+    g = f.grad(check_point("x", x, f.dim, f.name))
     hints = [(-g, "that is minus the gradient: the gradient points uphill, the step goes "
                   "along its negative."),
              (g[::-1], "the two partial derivatives are swapped.")]
@@ -115,7 +115,7 @@ def check_gd_steps(answer, f: Function, x0, lr: float, steps: int) -> Feedback:
     along the gradient (ascent) is recognised. ``lr`` must be >= 0 and ``steps`` >= 1, and
     the run must not diverge within ``steps`` (its iterates would not be finite numbers)."""
     _check_function(f)
-    x0 = _point("x0", x0, f)
+    x0 = check_point("x0", x0, f.dim, f.name)
     lr = check_in_range("lr", lr, 0.0)
     steps = check_positive_int("steps", steps)
     descent = run(SGD(lr=lr), f, x0, steps)
@@ -134,14 +134,6 @@ def _check_function(f) -> None:
     """``f`` must be a gdlab Function: the checks and the explorer evaluate it."""
     if not isinstance(f, Function):
         raise ValueError(f"f must be a gdlab Function (e.g. gdlab.elongated_bowl), got {f!r}")
-
-
-def _point(name: str, x, f: Function) -> np.ndarray:
-    """``x`` as a point of ``f``: ``f.dim`` finite numbers."""
-    x = check_finite_array(name, x, ndim=1)
-    if x.shape != (f.dim,):
-        raise ValueError(f"{name} must have shape ({f.dim},) for {f.name}, got {x.shape}")
-    return x
 
 
 # -- exercise 2: the largest stable learning rate -----------------------------------------
