@@ -244,3 +244,26 @@ def test_quadratic_constant_must_be_a_finite_real_number(c, shown):
 def test_a_one_by_one_quadratic_is_fine():
     line = gdlab.Quadratic([[2.0]], c=np.float64(1.0))
     assert line.dim == 1 and line.min_value == 1.0 and line([3.0]) == 10.0   # ½·2·3² + 1
+
+
+# -- Plateau --------------------------------------------------------------------------------
+def test_plateau_gradient_and_hessian_match_numerical_derivatives():
+    f = gdlab.plateau
+    for x in ([0.3, -0.7], [2.0, 1.0], [-2.5, 0.4]):
+        x = np.array(x)
+        assert relative_error(numerical_gradient(f, x), f.grad(x)) < 1e-7
+        numeric = np.array([numerical_gradient(lambda z: f.grad(z)[i], x) for i in range(2)])
+        np.testing.assert_allclose(f.hessian(x), numeric, rtol=1e-6, atol=1e-9)
+
+
+def test_plateau_is_a_hole_in_a_flat_region():
+    f = gdlab.Plateau()
+    assert f(f.minimum) == 0.0 and f.min_value == 0.0 and np.allclose(f.grad([0.0, 0.0]), 0)
+    np.testing.assert_allclose(f.hessian([0.0, 0.0]), 2 * np.eye(2))   # 1 − e^{−r²} ≈ r²
+    # |∇f| = 2r e^{−r²}: below 1e-3 from r = 3 on (7.4e-4 there), above it at r = 2.9
+    for r, below in [(3.0, True), (3.5, True), (2.9, False)]:
+        g = np.linalg.norm(f.grad([r / np.sqrt(2), r / np.sqrt(2)]))
+        assert g == pytest.approx(2 * r * np.exp(-r * r)) and (g < 1e-3) == below
+    assert f(np.array([[4.0], [0.0]])).shape == (1,)                    # grids work
+    with pytest.raises(ValueError, match="shape"):
+        f([1.0, 2.0, 3.0])

@@ -62,6 +62,16 @@ CASES = {
                                lambda opt, lrs: lrs.LambdaLR(opt, _warmup_cosine), 1),
     "ExponentialLR_per_epoch": (lambda: s.PerEpoch(s.ExponentialDecay(LR0, 0.9), 10),
                                 lambda opt, lrs: lrs.ExponentialLR(opt, gamma=0.9), 10),
+    # chapter 8: Ng's decays stepped once per epoch, and his slide's count from epoch 1
+    "LambdaLR_inverse_time_per_epoch": (
+        lambda: s.PerEpoch(s.InverseTimeDecay(LR0, decay_rate=0.5), 10),
+        lambda opt, lrs: lrs.LambdaLR(opt, lambda n: 1 / (1 + 0.5 * n)), 10),
+    "LambdaLR_inverse_time_epochs_from_1": (
+        lambda: s.PerEpoch(s.InverseTimeDecay(LR0 / (1 + 1.0), 1.0 / (1 + 1.0)), 10),
+        lambda opt, lrs: lrs.LambdaLR(opt, lambda n: 1 / (1 + 1.0 * (n + 1))), 10),
+    "LambdaLR_inverse_sqrt_per_epoch": (
+        lambda: s.PerEpoch(s.InverseSqrtDecay(LR0, k=2.0), 10),
+        lambda opt, lrs: lrs.LambdaLR(opt, lambda n: 2 / math.sqrt(n + 1)), 10),
 }
 # up to which update gdlab follows torch (CosineDecay holds lr_min after T_max, torch does not)
 COMPARED = {"CosineAnnealingLR_beyond_T_max": 201}

@@ -15,9 +15,9 @@ from . import data, explorer, feedback, functions, optimizers, plots, problems, 
 from .ewma import (bias_correction_factor, effective_window, ewma, ewma_weights,
                    weight_after_window, window_mass)
 from .functions import (FUNCTIONS, XY, Beale, DoubleWell, Function, MonkeySaddle, Noisy,
-                        Quadratic, Rosenbrock, Saddle, Scaled, beale, double_well, elongated_bowl,
-                        get_function, monkey_saddle, numerical_gradient, random_quadratic,
-                        relative_error, rosenbrock, saddle, xy)
+                        Plateau, Quadratic, Rosenbrock, Saddle, Scaled, beale, double_well,
+                        elongated_bowl, get_function, monkey_saddle, numerical_gradient, plateau,
+                        random_quadratic, relative_error, rosenbrock, saddle, xy)
 from .optimizers import (OPTIMIZERS, SGD, AdaDelta, AdaGrad, AdaMax, Adam, AdamW, AMSGrad,
                          Momentum, Nesterov, Optimizer, RMSProp)
 from .run import Trajectory, replay, run, settles_below

@@ -24,7 +24,8 @@ from .validation import check_finite_array, check_in_range, check_positive_int, 
 __all__ = ["Function", "Quadratic", "Rosenbrock", "Beale", "Saddle", "MonkeySaddle", "XY",
            "Noisy", "Scaled", "random_quadratic", "get_function", "elongated_bowl", "rosenbrock", "beale",
            "saddle", "monkey_saddle", "xy", "FUNCTIONS",
-           "DoubleWell", "double_well", "numerical_gradient", "relative_error"]
+           "DoubleWell", "double_well", "Plateau", "plateau", "numerical_gradient",
+           "relative_error"]
 
 
 class Function:
@@ -337,6 +338,26 @@ class DoubleWell(Function):
 
 
 double_well = DoubleWell()
+
+
+class Plateau(Function):
+    r"""A round hole in a plateau, :math:`f(x, y) = 1 - e^{-(x^2 + y^2)}`: minimum 0 at the
+    origin; around it the gradient :math:`2r e^{-r^2}` is below 1e-3 from r = 3 on."""
+
+    name = "plateau 1 − exp(−x² − y²)"
+    minimum, min_value, window = np.zeros(2), 0.0, ((-4.0, 4.0), (-4.0, 4.0))
+
+    def value(self, x):
+        return 1.0 - np.exp(-(x[0] ** 2 + x[1] ** 2))
+
+    def gradient(self, x):
+        return 2.0 * x * np.exp(-(x @ x))
+
+    def hess(self, x):
+        return 2.0 * np.exp(-(x @ x)) * (np.eye(2) - 2.0 * np.outer(x, x))
+
+
+plateau = Plateau()
 
 
 def numerical_gradient(f, x, h: float = 1e-5, method: str = "central") -> np.ndarray:

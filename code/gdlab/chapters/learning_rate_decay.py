@@ -1,0 +1,233 @@
+r"""Companion of chapter 8, *Learning-rate decay* (``chapters/08-learning-rate-decay.ipynb``).
+
+It holds the chapter's schedule explorer, :func:`explorer` (a schedule and its starting rate
+-> the rate curve, a noisy path on the contours and its loss against a target; the compute
+step, which builds the schedule and runs SGD, is written in the notebook), the verdict the
+explorer's widget-plot exercise gives, :func:`verdict`, one colour per schedule,
+``SCHEDULE_COLORS``, and the checks of two exercises: the stationary spread of SGD by hand
+(:func:`check_stationary_variance`) and Andrew Ng's decay on his epoch count
+(:func:`check_ng_rates`). Expected answers and verdicts come from
+:mod:`gdlab.theory.stochastic` and :mod:`gdlab.schedules`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import numpy as np
+from matplotlib.ticker import MaxNLocator
+
+from gdlab import plots
+from gdlab.explorer import Explorer, loss_panel, path_panel, verdict_box
+from gdlab.feedback import Feedback, check_number, check_points
+from gdlab.functions import Noisy, Quadratic
+from gdlab.schedules import ExponentialDecay, InverseTimeDecay
+from gdlab.theory import sgd_expected_gap, sgd_stationary_variance
+from gdlab.validation import (check_finite_array, check_in_range, check_point,
+                              check_positive_int)
+
+__all__ = ["SCHEDULE_COLORS", "explorer", "verdict", "Verdict", "check_stationary_variance",
+           "check_ng_rates"]
+
+#: One colour per schedule in every figure of the chapter (Okabe & Ito, then greys).
+SCHEDULE_COLORS = {
+    "constant": "#4D4D4D", "1/(1+rn)": "#0072B2", "exponential": "#56B4E9",
+    "step": "#E69F00", "inverse sqrt": "#009E73", "cosine": "#D55E00", "linear": "#CC79A7",
+    "warm-up + cosine": "#882255", "manual": "#8C564B", "SGDR": "#999933",
+    "k/√n": "#009E73", "0.95ⁿ": "#56B4E9", "linear warm-up": "#999999",
+}
+
+
+# -- the verdict of the widget-plot exercise ------------------------------------------------
+@dataclass
+class Verdict:
+    """What :func:`verdict` says about a schedule: ``kind`` is one of "on target", "too
+    noisy", "frozen", "too slow", "diverged"; ``text`` is the sentence the explorer shows;
+    ``expected``, ``bias`` and ``noise`` are the expected final gap and its two parts."""
+
+    kind: str
+    text: str
+    expected: float
+    bias: float
+    noise: float
+
+
+def verdict(lrs, f: Noisy, x0, target: float) -> Verdict:
+    r"""Does SGD with the rates ``lrs`` (:math:`\alpha_1..\alpha_T`) on the noisy quadratic
+    ``f`` from ``x0`` end, in expectation, within ``target`` of the minimum?
+
+    The expected final gap :math:`\mathbb E[f(x_T) - f^*]` is exact
+    (:func:`gdlab.theory.sgd_expected_gap`), and it splits into a *bias* part (what
+    full-batch descent with the same rates leaves, ``sigma = 0``) and a *noise* part (the
+    rest). On target when the total is at most ``target``; otherwise the larger part names
+    the miss: noise -> "too noisy: decay more"; bias -> "frozen" when the rates have decayed
+    (the last is below half the largest) or "too slow" when they have not. A run whose
+    expected gap grows beyond 1e6 times its start is "diverged".
+    """
+    A, sigma, e0, lrs, target = _verdict_inputs(lrs, f, x0, target)
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = sgd_expected_gap(lrs, A, sigma, e0)
+        bias = float(sgd_expected_gap(lrs, A, 0.0, e0)[-1])
+    expected = float(total[-1])
+    noise = expected - bias
+    if not np.isfinite(expected) or expected > 1e6 * max(total[0], 1e-12):
+        return Verdict("diverged", "diverged: lower lr0", expected, bias, noise)
+    if expected <= target:
+        return Verdict("on target", f"on target\nexpected final gap {expected:.3g} ≤ {target:g}",
+                       expected, bias, noise)
+    numbers = f"expected final gap {expected:.3g} > {target:g}"
+    if noise >= bias:
+        return Verdict("too noisy", f"too noisy: decay more\n(or start lower)\n{numbers}",
+                       expected, bias, noise)
+    if lrs[-1] < 0.5 * lrs.max():
+        return Verdict("frozen", f"decayed too early: frozen\nabove the target: decay later\n"
+                                 f"{numbers}", expected, bias, noise)
+    return Verdict("too slow", f"too slow: still descending,\nraise lr0\n{numbers}",
+                   expected, bias, noise)
+
+
+def _verdict_inputs(lrs, f, x0, target):
+    """The Hessian, noise level and start error of ``f`` (a ``Noisy`` quadratic), with the
+    rates and the target checked."""
+    if not (isinstance(f, Noisy) and isinstance(f.f, Quadratic) and f.minimum is not None):
+        raise ValueError(f"f must be a gdlab.Noisy wrapping a gdlab.Quadratic with a minimum "
+                         f"(e.g. gdlab.Noisy(gdlab.elongated_bowl, sigma=1)), got {f!r}")
+    lrs = check_finite_array("lrs", lrs, ndim=1)
+    if len(lrs) == 0 or np.any(lrs < 0):
+        raise ValueError(f"lrs must hold the rates α_1, ..., α_T (T >= 1), each >= 0; got "
+                         f"{len(lrs)} rates")
+    x0 = check_point("x0", x0, f.dim, f.name)
+    target = check_in_range("target", target, 0.0, low_open=True)
+    return f.f.A, f.sigma, x0 - f.minimum, lrs, target
+
+
+# -- the explorer ---------------------------------------------------------------------------
+def explorer(compute: Callable, schedules: Sequence[str], lr0s: Sequence[float], f: Noisy,
+             x0, steps: int, target: float, start: dict | None = None) -> Explorer:
+    r"""One frame per schedule name in ``schedules`` and starting rate in ``lr0s``: the rate
+    curve, the noisy path on the contours of ``f`` and its loss against ``target``.
+
+    ``compute(schedule=name, lr0=value)`` (written in the notebook) returns a dict with
+    ``"lrs"``, the ``steps`` rates :math:`\alpha_1..\alpha_T` it used, and ``"run"``, the
+    :class:`gdlab.Trajectory` of SGD with them on ``f`` from ``x0``. The loss panel shows
+    the run's gap (pale) and the *expected* gap over the noise (dark, exact by
+    :func:`gdlab.theory.sgd_expected_gap`), the target dashed, and :func:`verdict`'s
+    sentence in a box. Axes are shared by all frames. ``result(...)`` is ``compute``'s dict;
+    ``start={"schedule": ..., "lr0": ...}`` picks the first frame.
+    """
+    if not callable(compute):
+        raise ValueError(f"compute must be a function compute(schedule, lr0) -> dict, "
+                         f"got {compute!r}")
+    names = [str(name) for name in schedules]
+    lr0s = [check_in_range(f"lr0s[{i}]", lr0, 0.0, low_open=True) for i, lr0 in enumerate(lr0s)]
+    steps = check_positive_int("steps", steps)
+    _verdict_inputs(np.ones(1), f, x0, target)   # f, x0 and target checked up front
+    top = 1.08 * max(lr0s)
+
+    def draw(fig, result, schedule, lr0):
+        result = _checked(result, steps, schedule, lr0)
+        run, lrs = result["run"], result["lrs"]
+        ax_lr, ax_path, ax_loss = fig.subplots(1, 3, width_ratios=[0.8, 1.25, 1])
+        color = SCHEDULE_COLORS.get(schedule, plots.color_of("SGD"))
+        ax_lr.plot(np.arange(1, steps + 1), lrs, color=color)
+        ax_lr.set_ylim(0.0, top)
+        ax_lr.set_xlim(0, steps)
+        ax_lr.set_xlabel("step t")
+        ax_lr.set_ylabel("learning rate α_t")
+        ax_lr.set_title(f"{schedule}, lr0 = {lr0:g}", fontsize=10)
+        path_panel(ax_path, f, {"SGD": run}, title="noisy path", levels=10, resolution=60,
+                   markersize=1.0)
+        ax_path.get_legend().remove()
+        ax_path.set_xlabel("x")            # plain text: mathtext is slow to lay out per frame
+        ax_path.set_ylabel("y")
+        for axis in (ax_lr.xaxis, ax_lr.yaxis, ax_path.xaxis, ax_path.yaxis, ax_loss.xaxis):
+            axis.set_major_locator(MaxNLocator(4))
+        judged = verdict(lrs, f, x0, target)
+        expected = sgd_expected_gap(lrs, f.f.A, f.sigma, check_point("x0", x0, f.dim, f.name)
+                                    - f.minimum)
+        loss_panel(ax_loss, {"this run": (run.gaps(), color, 0.35),
+                             "expected": (expected, color)}, steps, low=-4, high=3,
+                   ylabel="f(x_t) − f* (log scale)", title="loss gap", legend=None)
+        ax_loss.axhline(target, color="black", linestyle="--", linewidth=1.0, label="target")
+        ax_loss.legend(loc="lower left", fontsize=8)
+        verdict_box(ax_loss, judged.text, fontsize=7.5)
+
+    shown = Explorer({"schedule": names, "lr0": lr0s}, compute, draw, start=start,
+                     title="Schedule explorer: the rate, the noisy path and its loss",
+                     figsize=(9.0, 3.3), dpi=72, max_frames=24)
+    _checked(shown.result(), steps, shown.start["schedule"], shown.start["lr0"])
+    return shown
+
+
+def _checked(result, steps: int, schedule, lr0) -> dict:
+    """``compute``'s result with ``lrs`` as a float array, or a ValueError saying what the
+    explorer misses in it."""
+    call = f"compute(schedule={schedule!r}, lr0={lr0:g})"
+    if not isinstance(result, Mapping) or not {"lrs", "run"} <= set(result):
+        raise ValueError(f"{call} must return a dict with 'lrs' (the rates) and 'run' (the "
+                         f"gdlab.Trajectory); got {type(result).__name__}")
+    lrs = check_finite_array(f"{call}['lrs']", result["lrs"], ndim=1)
+    if len(lrs) != steps:
+        raise ValueError(f"{call}['lrs'] must hold steps = {steps} rates, got {len(lrs)}")
+    if not hasattr(result["run"], "gaps"):
+        raise ValueError(f"{call}['run'] must be a gdlab.Trajectory, got "
+                         f"{type(result['run']).__name__}")
+    return {**result, "lrs": lrs}
+
+
+# -- exercise: the stationary spread by hand --------------------------------------------------
+def check_stationary_variance(answer, lr: float, curvature: float, sigma: float) -> Feedback:
+    r"""Check a hand-computed stationary variance of SGD on the noisy 1-D quadratic,
+    :math:`\alpha\sigma^2/(\lambda(2-\alpha\lambda))`, to 0.5%; recognised slips: the
+    small-rate approximation :math:`\alpha\sigma^2/(2\lambda)`, the standard deviation
+    instead of the variance, the expected loss :math:`\tfrac\lambda2 v` instead of
+    :math:`v`, :math:`(1-\alpha\lambda)` not squared (:math:`\alpha\sigma^2/\lambda`), and a
+    sign slip in :math:`1-(1-\alpha\lambda)^2` (:math:`2+\alpha\lambda`)."""
+    expected = sgd_stationary_variance(lr, curvature, sigma)   # checks lr in (0, 2/λ)
+    hints = [(lr * sigma ** 2 / (2 * curvature),
+              "that is the small-rate approximation ασ²/(2λ); keep the exact factor "
+              "1/(2 − αλ), which matters when αλ is not small."),
+             (np.sqrt(expected), "that is the standard deviation; the question asks for the "
+                                 "variance, its square."),
+             (0.5 * curvature * expected, "that is the expected loss above the minimum, "
+                                          "(λ/2)·Var; the variance is 2/λ times larger."),
+             (lr * sigma ** 2 / curvature, "the factor (1 − αλ) multiplies the error, so the "
+                                          "variance gets its square: v = (1 − αλ)²v + α²σ²."),
+             (lr * sigma ** 2 / (curvature * (2 + lr * curvature)),
+              "check the sign: 1 − (1 − αλ)² = αλ(2 − αλ).")]
+    return check_number(answer, expected, name="The stationary variance", rtol=5e-3,
+                        hints=[(v, text) for v, text in hints if not np.isclose(v, expected)])
+
+
+# -- exercise: Ng's slide, epochs counted from 1 -----------------------------------------------
+def check_ng_rates(answer, lr0: float, decay_rate: float, epochs: int = 4) -> Feedback:
+    r"""Check the rates :math:`\alpha_0/(1 + r\cdot n)` of Andrew Ng's slide for epochs
+    :math:`n = 1..`\ ``epochs`` (his count starts at 1), to 0.5%. The expected values come
+    from ``InverseTimeDecay(lr0 / (1 + r), r / (1 + r))`` (gdlab counts from 0, so the
+    slide's first epoch is gdlab's first update); recognised slips: epochs counted from 0
+    (the first rate is :math:`\alpha_0`), Ng's other formula :math:`0.95^n\alpha_0`, and
+    multiplying by :math:`1 + rn` instead of dividing."""
+    lr0 = check_in_range("lr0", lr0, 0.0, low_open=True)
+    decay_rate = check_in_range("decay_rate", decay_rate, 0.0, low_open=True)
+    epochs = check_positive_int("epochs", epochs)
+    t = range(1, epochs + 1)
+    slide = InverseTimeDecay(lr0 / (1 + decay_rate), decay_rate / (1 + decay_rate))
+    from_zero = InverseTimeDecay(lr0, decay_rate)
+    exponential = ExponentialDecay(0.95 * lr0, 0.95)
+    column = np.array([[slide(k)] for k in t])
+    hints = [(np.array([[from_zero(k)] for k in t]),
+              f"you counted epochs from 0, so your first rate is α0 = {lr0:g}; on the slide "
+              f"the first epoch is n = 1: α0/(1 + r) = {slide(1):.4g}."),
+             (np.array([[exponential(k)] for k in t]),
+              "that is Ng's other schedule, 0.95ⁿ·α0; this one is α0/(1 + r·n)."),
+             (np.array([[lr0 * (1 + decay_rate * k)] for k in t]),
+              "the rate should fall: divide α0 by 1 + r·n.")]
+    names = [f"epoch {k}" for k in t]
+    try:
+        given = np.asarray(answer, dtype=float).reshape(-1, 1)
+    except (TypeError, ValueError):
+        given = answer   # check_points reports what it cannot read
+    return check_points(given, column, names=names, hints=hints, rtol=5e-3, atol=0.0,
+                        sequential=False)

@@ -1,0 +1,202 @@
+"""Chapter 8 (learning-rate decay): the companion ``gdlab.chapters.learning_rate_decay``, its
+verdict, explorer and exercise checks. Expected values come from runs of the library's SGD,
+from Monte Carlo, or by hand, not from the formulas under test."""
+
+import numpy as np
+import pytest
+
+import gdlab
+from gdlab import schedules as s
+from gdlab.chapters import learning_rate_decay as lrd
+
+PNG = b"\x89PNG\r\n\x1a\n"
+BOWL = gdlab.Noisy(gdlab.elongated_bowl, sigma=1.0, seed=7)
+X0 = np.array([-8.0, 2.5])
+STEPS = 300
+
+
+def rates(schedule, steps=STEPS):
+    return np.array([schedule(t) for t in range(1, steps + 1)])
+
+
+# -- verdict ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("schedule, kind, words", [
+    (s.Constant(0.5), "too noisy", ["too noisy: decay more", "0.378 > 0.04"]),
+    (s.InverseTimeDecay(0.5, 99 / 299), "frozen", ["decayed too early: frozen", "decay later"]),
+    (s.Constant(0.02), "too slow", ["too slow: still descending", "raise lr0"]),
+    (s.CosineDecay(0.5, STEPS), "on target", ["on target", "≤ 0.04"]),
+    (s.Constant(1.05), "diverged", ["diverged: lower lr0"]),
+])
+def test_verdict_names_each_way_to_miss(schedule, kind, words):
+    judged = lrd.verdict(rates(schedule), BOWL, X0, 0.04)
+    assert judged.kind == kind
+    for word in words:
+        assert word in judged.text, judged.text
+
+
+def test_verdict_bias_part_is_the_full_batch_run_and_the_total_matches_many_runs():
+    schedule = s.ExponentialDecay(0.5, 0.01 ** (1 / 299))
+    judged = lrd.verdict(rates(schedule), BOWL, X0, 0.04)
+    exact_run = gdlab.run(gdlab.SGD(lr=schedule), gdlab.elongated_bowl, X0, STEPS)
+    assert judged.bias == pytest.approx(exact_run.gaps()[-1], rel=1e-9, abs=1e-15)
+    assert judged.bias + judged.noise == pytest.approx(judged.expected)
+    rng = np.random.default_rng(0)                      # 4000 noisy runs, by hand
+    X = np.tile(X0, (4000, 1))
+    curvatures = np.array([0.1, 2.0])
+    for lr in rates(schedule):
+        X -= lr * (X * curvatures + rng.standard_normal(X.shape))
+    measured = 0.5 * np.mean(np.sum(curvatures * X * X, axis=1))
+    assert judged.expected == pytest.approx(measured, rel=0.05)
+    assert judged.kind == "on target" and round(judged.expected, 4) == 0.0271
+
+
+def test_constant_rate_floor_is_the_stationary_gap():
+    judged = lrd.verdict(np.full(2000, 0.2), BOWL, X0, 0.04)
+    # by hand: Σ α σ² / (2 (2 − α λ)) over λ = 0.1 and 2
+    assert judged.expected == pytest.approx(0.2 / (2 * 1.98) + 0.2 / (2 * 1.6), rel=1e-9)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: lrd.verdict([0.1], gdlab.elongated_bowl, X0, 0.04),
+     r"f must be a gdlab.Noisy wrapping a gdlab.Quadratic with a minimum"),
+    (lambda: lrd.verdict([0.1], gdlab.Noisy(gdlab.rosenbrock), X0, 0.04),
+     r"f must be a gdlab.Noisy wrapping a gdlab.Quadratic"),
+    (lambda: lrd.verdict([], BOWL, X0, 0.04), r"lrs must hold the rates .* got 0 rates"),
+    (lambda: lrd.verdict([0.1, -0.1], BOWL, X0, 0.04), r"lrs must hold the rates"),
+    (lambda: lrd.verdict([0.1], BOWL, [1.0], 0.04), r"x0 must have shape \(2,\)"),
+    (lambda: lrd.verdict([0.1], BOWL, X0, 0.0), r"target must be in \(0, inf\), got 0"),
+])
+def test_verdict_refuses_bad_input(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+# -- the explorer -----------------------------------------------------------------------------
+def compute(schedule, lr0):
+    lr = {"constant": s.Constant(lr0), "cosine": s.CosineDecay(lr0, STEPS)}[schedule]
+    BOWL.reset()
+    return {"lrs": rates(lr), "run": gdlab.run(gdlab.SGD(lr=lr), BOWL, X0, STEPS)}
+
+
+def test_explorer_computes_draws_and_starts_where_asked():
+    shown = lrd.explorer(compute, ["constant", "cosine"], (0.2, 0.5), BOWL, X0, STEPS, 0.04,
+                         start={"schedule": "cosine", "lr0": 0.5})
+    assert shown.start == {"schedule": "cosine", "lr0": 0.5}
+    assert shown.controls == {"schedule": ["constant", "cosine"], "lr0": [0.2, 0.5]}
+    result = shown.result(schedule="constant", lr0=0.2)
+    assert np.all(result["lrs"] == 0.2) and result["run"].steps == STEPS
+    assert shown.render(schedule="constant", lr0=0.2).startswith(PNG)
+    assert 'class="gdlab-explorer"' in shown.to_html()
+
+
+def test_explorer_allows_at_most_24_frames():
+    with pytest.raises(ValueError, match=r"controls give 25 combinations; max_frames allows 24"):
+        lrd.explorer(compute, ["constant"] * 5, (0.1, 0.2, 0.3, 0.4, 0.5), BOWL, X0, STEPS, 0.04)
+
+
+@pytest.mark.parametrize("bad, message", [
+    (lambda schedule, lr0: [1, 2], r"compute\(schedule='constant', lr0=0.5\) must return a dict "
+                                   r"with 'lrs'"),
+    (lambda schedule, lr0: {"lrs": np.ones(3), "run": None},
+     r"\['lrs'\] must hold steps = 300 rates, got 3"),
+    (lambda schedule, lr0: {"lrs": np.ones(STEPS), "run": 1.0},
+     r"\['run'\] must be a gdlab.Trajectory, got float"),
+])
+def test_explorer_says_what_a_broken_compute_returns(bad, message):
+    with pytest.raises(ValueError, match=message):
+        lrd.explorer(bad, ["constant"], (0.5,), BOWL, X0, STEPS, 0.04)
+
+
+def test_explorer_refuses_bad_settings():
+    with pytest.raises(ValueError, match=r"compute must be a function"):
+        lrd.explorer("compute", ["constant"], (0.5,), BOWL, X0, STEPS, 0.04)
+    with pytest.raises(ValueError, match=r"lr0s\[1\] must be in \(0, inf\), got 0"):
+        lrd.explorer(compute, ["constant"], (0.5, 0.0), BOWL, X0, STEPS, 0.04)
+    with pytest.raises(ValueError, match=r"target must be in \(0, inf\)"):
+        lrd.explorer(compute, ["constant"], (0.5,), BOWL, X0, STEPS, -1.0)
+
+
+# -- check_stationary_variance ------------------------------------------------------------------
+check_v = lrd.check_stationary_variance
+
+
+def test_stationary_check_accepts_the_right_answer():
+    # by hand: 0.3 * 2² / (2 * (2 - 0.6)) = 1.2 / 2.8
+    feedback = check_v(1.2 / 2.8, lr=0.3, curvature=2.0, sigma=2.0)
+    assert feedback and "0.428571" in str(feedback)
+    assert check_v(0.4286, lr=0.3, curvature=2.0, sigma=2.0)
+
+
+@pytest.mark.parametrize("answer, words", [
+    (0.3, "small-rate approximation"),                 # 0.3 * 4 / (2 * 2)
+    (np.sqrt(1.2 / 2.8), "standard deviation"),
+    (0.6, "variance gets its square"),                 # α σ² / λ
+    (1.2 / (2 * 2.6), "check the sign"),
+])
+def test_stationary_check_names_each_slip(answer, words):
+    feedback = check_v(answer, lr=0.3, curvature=2.0, sigma=2.0)
+    assert not feedback and words in feedback.message, feedback.message
+
+
+def test_stationary_check_names_the_expected_loss_when_it_differs():
+    # λ = 1: the expected loss (λ/2) v is half the variance 0.1 / 1.9
+    feedback = check_v(0.5 * 0.1 / 1.9, lr=0.1, curvature=1.0, sigma=1.0)
+    assert not feedback and "expected loss above the minimum" in feedback.message
+
+
+def test_the_notebooks_stationary_messages_are_unchanged():
+    assert str(check_v(0.3, lr=0.3, curvature=2.0, sigma=2.0)) == (
+        "✘ Not yet. The stationary variance: you gave 0.3, expected 0.428571. Hint: that is "
+        "the\nsmall-rate approximation ασ²/(2λ); keep the exact factor 1/(2 − αλ), which "
+        "matters when\nαλ is not small.")
+
+
+def test_stationary_check_refuses_an_unstable_rate():
+    with pytest.raises(ValueError, match=r"lr must be in \(0, 2/curvature\) = \(0, 1\)"):
+        check_v(1.0, lr=1.0, curvature=2.0, sigma=1.0)
+
+
+# -- check_ng_rates ----------------------------------------------------------------------------
+check_ng = lrd.check_ng_rates
+SLIDE = [0.1, 0.2 / 3, 0.05, 0.04]        # Ng's slide: 0.2 / (1 + n), n = 1..4
+
+
+def test_ng_check_accepts_the_slide():
+    assert check_ng(SLIDE, lr0=0.2, decay_rate=1.0)
+    assert check_ng([0.1, 0.0667, 0.05, 0.04], lr0=0.2, decay_rate=1.0)
+    assert check_ng([0.5 / 1.5, 0.5 / 2, 0.5 / 2.5], lr0=0.5, decay_rate=0.5, epochs=3)
+
+
+@pytest.mark.parametrize("answer, words", [
+    ([0.2, 0.1, 0.0667, 0.05], ["epoch 1 should be 0.1", "counted epochs from 0"]),
+    ([0.2 * 0.95, 0.2 * 0.95 ** 2, 0.2 * 0.95 ** 3, 0.2 * 0.95 ** 4], ["0.95ⁿ·α0"]),
+    ([0.4, 0.6, 0.8, 1.0], ["divide α0 by 1 + r·n"]),
+    ([0.1, 0.0667, 0.05, 0.05], ["epoch 4 should be 0.04"]),
+])
+def test_ng_check_names_each_slip(answer, words):
+    feedback = check_ng(answer, lr0=0.2, decay_rate=1.0)
+    assert not feedback
+    for word in words:
+        assert word in feedback.message, feedback.message
+
+
+def test_ng_check_counts_the_numbers_and_refuses_bad_settings():
+    assert "you gave 3" in check_ng([0.1, 0.0667, 0.05], 0.2, 1.0).message
+    assert not check_ng("abc", 0.2, 1.0)
+    with pytest.raises(ValueError, match=r"decay_rate must be in \(0, inf\), got 0"):
+        check_ng(SLIDE, 0.2, 0.0)
+    with pytest.raises(ValueError, match=r"epochs must be a whole number >= 1, got 0"):
+        check_ng(SLIDE, 0.2, 1.0, epochs=0)
+
+
+def test_the_notebooks_ng_message_is_unchanged():
+    assert str(check_ng([0.2, 0.1, 0.0667, 0.05], lr0=0.2, decay_rate=1.0)) == (
+        "✘ Not yet. epoch 1 should be 0.1; you gave 0.2. Hint: you counted epochs from 0, so "
+        "your\nfirst rate is α0 = 0.2; on the slide the first epoch is n = 1: α0/(1 + r) = 0.1.")
+
+
+def test_schedule_colours_cover_every_schedule_the_chapter_draws():
+    for name in ["constant", "1/(1+rn)", "exponential", "step", "inverse sqrt", "cosine",
+                 "linear", "warm-up + cosine", "manual", "SGDR", "k/√n", "0.95ⁿ",
+                 "linear warm-up"]:
+        assert lrd.SCHEDULE_COLORS[name].startswith("#")
