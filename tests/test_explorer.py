@@ -1,7 +1,9 @@
 """Explorers: the compute part, the pictures, the live widget and the static scrubber."""
 
+import hashlib
 import re
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
@@ -93,6 +95,60 @@ def test_boolean_controls_are_labelled_on_and_off():
     e = Explorer({"flag": [False, True]}, lambda flag: flag,
                  lambda fig, r, flag: fig.subplots().set_title(str(flag)))
     assert '["off", "on"]' in e.to_html()
+
+
+def choice_explorer():
+    return Explorer({"lr": [0.1, 0.2], "method": ["SGD", "Adam"], "flag": [False, True]},
+                    lambda lr, method, flag: lr,
+                    lambda fig, r, lr, method, flag: fig.subplots().set_title(f"{method} {lr}"),
+                    start={"method": "Adam"}, title="Demo")
+
+
+def test_choices_are_drop_down_lists_and_numbers_sliders():
+    page = choice_explorer().to_html()
+    assert page.count('type="range"') == 1 and page.count("<select") == 2
+    assert '<option value="1" selected>Adam</option>' in page
+    assert '<option value="0">off</option>' in page
+    assert 'alt="Demo: lr = 0.2, method = Adam, flag = on"' in page
+
+
+def test_live_widget_offers_buttons_for_choices():
+    import ipywidgets as w
+    box = choice_explorer().widget()
+    kinds = [type(c).__name__ for c in box.children[1:-1]]
+    assert kinds == ["SelectionSlider", "ToggleButtons", "ToggleButtons"]
+    buttons = box.children[2]
+    assert isinstance(buttons, w.ToggleButtons) and buttons.value == "Adam"
+
+
+def test_externalize_frames_moves_every_frame_into_a_file():
+    e = tiny_explorer()
+    inline = e.to_html()
+    page = "<p>before</p>" + inline + '<img src="data:image/png;base64,AAAA">'
+    out, files = gdlab.explorer.externalize_frames(page, "../_images/explorer/")
+    assert len(files) == 6 and "base64" not in out.split("</script>")[0]
+    assert out.endswith('<img src="data:image/png;base64,AAAA">')   # not an explorer's
+    for name, png in files.items():
+        assert png.startswith(PNG) and name == hashlib.sha1(png).hexdigest() + ".png"
+        assert f'"../_images/explorer/{name}"' in out
+    assert e.render(a=1, b=10) in files.values()
+
+
+def test_palette_png_keeps_the_picture_and_shrinks_it():
+    import io
+
+    from PIL import Image
+    fig = plt.figure(figsize=(4, 3), dpi=80)
+    fig.subplots().contourf(np.random.default_rng(0).random((20, 20)), levels=30)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    plt.close(fig)
+    png = buffer.getvalue()
+    small = gdlab.explorer.palette_png(png, colors=64)
+    before, after = (np.asarray(Image.open(io.BytesIO(b)).convert("RGB"), float)
+                     for b in (png, small))
+    assert len(small) < len(png) and before.shape == after.shape
+    assert np.abs(before - after).mean() < 4.0       # of 255: the same picture
 
 
 def test_layout_is_computed_once_and_reused_or_left_alone():

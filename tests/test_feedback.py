@@ -16,8 +16,15 @@ def test_check_number():
 def test_feedback_is_wrapped_for_reading():
     long = Feedback(False, "word " * 60)
     lines = str(long).splitlines()
-    assert len(lines) > 1 and max(map(len, lines)) <= 88
+    assert len(lines) > 1 and max(map(len, lines)) <= 76
     assert " ".join(str(long).split()) == ("✘ Not yet. " + "word " * 60).strip()
+
+
+def test_feedback_shows_as_a_coloured_box_in_html():
+    right, wrong = Feedback(True, "x1 is right."), Feedback(False, "y should be 4 <not 5>.")
+    assert right._repr_html_().endswith(">✔ Correct. x1 is right.</div>")
+    assert "#2e7d32" in right._repr_html_() and "#b3261e" in wrong._repr_html_()
+    assert "y should be 4 &lt;not 5&gt;." in wrong._repr_html_()    # escaped, unwrapped
 
 
 def test_check_number_marks_a_truth_value_wrong():

@@ -31,6 +31,7 @@ import html
 import io
 import itertools
 import json
+import re
 from typing import Callable, Sequence
 
 import matplotlib as mpl
@@ -42,7 +43,8 @@ from PIL import Image
 from . import plots
 from .validation import check_choice, check_positive_int
 
-__all__ = ["Explorer", "path_panel", "loss_panel", "log_ticks", "verdict_box"]
+__all__ = ["Explorer", "externalize_frames", "palette_png", "path_panel", "loss_panel",
+           "log_ticks", "verdict_box"]
 
 
 def _label(value) -> str:
@@ -58,7 +60,13 @@ def _argument(value) -> str:
     return f"{value:g}" if isinstance(value, (float, int, np.floating, np.integer)) else repr(value)
 
 
-def _palette_png(png: bytes, colors: int = 128) -> bytes:
+def _is_choice(values) -> bool:
+    """Whether a control's values are choices (names, on/off) rather than numbers."""
+    return any(isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.number))
+               for v in values)
+
+
+def palette_png(png: bytes, colors: int = 128) -> bytes:
     """Re-encode a PNG with a palette of ``colors`` colours: line plots look the same and
     take about a third of the bytes, which keeps notebooks and web pages small."""
     image = Image.open(io.BytesIO(png)).convert("RGB")
@@ -161,7 +169,7 @@ class Explorer:
         with mpl.rc_context({"figure.constrained_layout.use": False, "figure.autolayout": False}):
             self.figure.set_layout_engine(None)
             self.figure.savefig(buffer, format="png", dpi=self.dpi)
-        return _palette_png(buffer.getvalue())
+        return palette_png(buffer.getvalue())
 
     def _lay_out(self) -> None:
         """Constrained layout for the first picture; the same axes positions afterwards."""
@@ -186,58 +194,83 @@ class Explorer:
 
     # -- face 1: the live widget ------------------------------------------------------
     def widget(self):
-        """An ipywidgets box: one slider per control above the picture."""
+        """An ipywidgets box: a slider for each numeric control, buttons for each choice
+        (a name, on/off), above the picture."""
         import ipywidgets as w
 
-        sliders = {name: w.SelectionSlider(options=[(_label(v), v) for v in values],
-                                           value=self.start[name], description=name,
-                                           continuous_update=False,
-                                           layout=w.Layout(width="420px"))
-                   for name, values in self.controls.items()}
+        def control(name, values):
+            options = [(_label(v), v) for v in values]
+            if _is_choice(values):
+                return w.ToggleButtons(options=options, value=self.start[name], description=name)
+            return w.SelectionSlider(options=options, value=self.start[name], description=name,
+                                     continuous_update=False, layout=w.Layout(width="420px"))
+
+        controls = {name: control(name, values) for name, values in self.controls.items()}
         image = w.Image(value=self.render(**self.start), format="png")
 
         def redraw(_change=None):
-            image.value = self.render(**{n: s.value for n, s in sliders.items()})
+            image.value = self.render(**{n: c.value for n, c in controls.items()})
 
-        for slider in sliders.values():
-            slider.observe(redraw, names="value")
+        for widget in controls.values():
+            widget.observe(redraw, names="value")
         header = [w.HTML(f"<b>{html.escape(self.title)}</b>")] if self.title else []
-        return w.VBox(header + list(sliders.values()) + [image])
+        return w.VBox(header + list(controls.values()) + [image])
 
     # -- face 2: the static scrubber --------------------------------------------------
     def to_html(self) -> str:
-        """A self-contained HTML scrubber over every combination of control values."""
+        """A self-contained HTML scrubber over every combination of control values: a
+        slider per numeric control, a drop-down list per choice, and the picture drawn in
+        advance for each combination (as data URIs, which :func:`externalize_frames` can
+        move into files)."""
         names = list(self.controls)
-        frames = [base64.b64encode(self.render(**dict(zip(names, combo)))).decode("ascii")
+        frames = ["data:image/png;base64," + base64.b64encode(
+                  self.render(**dict(zip(names, combo)))).decode("ascii")
                   for combo in itertools.product(*self.controls.values())]
         uid = "gdlab-" + hashlib.sha1(
             (self.title + repr(self.controls)).encode()).hexdigest()[:10]
-        rows = []
-        for k, name in enumerate(names):
-            values = self.controls[name]
-            start = values.index(self.start[name])
-            rows.append(
-                f'<div style="margin:2px 0"><label style="display:inline-block;min-width:7em">'
-                f'{html.escape(name)}</label><input type="range" min="0" max="{len(values) - 1}"'
-                f' step="1" value="{start}" data-k="{k}" style="width:260px;vertical-align:middle"'
-                f' aria-label="{html.escape(name)}"> <output>{html.escape(_label(self.start[name]))}'
-                f'</output></div>')
+        rows = [self._html_control(k, name) for k, name in enumerate(names)]
         labels = json.dumps([[_label(v) for v in self.controls[n]] for n in names])
         sizes = json.dumps([len(self.controls[n]) for n in names])
         title = f"<b>{html.escape(self.title)}</b>" if self.title else ""
         first = frames[self._frame_index([self.controls[n].index(self.start[n]) for n in names])]
-        return f"""<div id="{uid}" class="gdlab-explorer" style="font-family:sans-serif;font-size:14px">
+        alt = html.escape(self._alt_text(self.start))
+        return f"""<div id="{uid}" class="gdlab-explorer" style="font-family:sans-serif;font-size:15px">
 {title}{''.join(rows)}
-<img style="max-width:100%" alt="{html.escape(self.title or 'explorer')}" src="data:image/png;base64,{first}">
+<img style="max-width:100%;height:auto" alt="{alt}" src="{first}">
 <script>(function(){{
 var root=document.getElementById("{uid}"),frames={json.dumps(frames)},labels={labels},sizes={sizes};
-var inputs=root.querySelectorAll("input[type=range]"),img=root.querySelector("img");
-function show(){{var idx=0;for(var k=0;k<inputs.length;k++){{var i=+inputs[k].value;idx=idx*sizes[k]+i;
-inputs[k].nextElementSibling.textContent=labels[k][i];}}img.src="data:image/png;base64,"+frames[idx];}}
-for(var k=0;k<inputs.length;k++){{inputs[k].addEventListener("input",show);}}
+var inputs=root.querySelectorAll("[data-k]"),img=root.querySelector("img"),names={json.dumps(names)};
+var title={json.dumps(self.title or "explorer")};
+function show(){{var idx=0,said=[];for(var k=0;k<inputs.length;k++){{var i=+inputs[k].value;idx=idx*sizes[k]+i;
+var out=root.querySelector("output[data-out='"+k+"']");if(out){{out.textContent=labels[k][i];}}
+said.push(names[k]+" = "+labels[k][i]);}}img.src=frames[idx];img.alt=title+": "+said.join(", ");}}
+for(var k=0;k<inputs.length;k++){{inputs[k].addEventListener("input",show);inputs[k].addEventListener("change",show);}}
 }})();</script>
-<div style="color:#666;font-size:12px">Pre-computed for the website: run the notebook for the live version.</div>
+<div style="color:#595959;font-size:13px">Pre-computed for the website: run the notebook for the live version.</div>
 </div>"""
+
+    def _html_control(self, k: int, name: str) -> str:
+        """One control of the scrubber: its name, then a drop-down list for a choice or a
+        slider with its value for numbers; the row wraps on a narrow screen."""
+        values = self.controls[name]
+        start = values.index(self.start[name])
+        label = html.escape(name)
+        if _is_choice(values):
+            options = "".join(f'<option value="{i}"{" selected" if i == start else ""}>'
+                              f"{html.escape(_label(v))}</option>" for i, v in enumerate(values))
+            field = (f'<select data-k="{k}" aria-label="{label}" style="font-size:15px;'
+                     f'min-height:32px">{options}</select>')
+        else:
+            field = (f'<input type="range" min="0" max="{len(values) - 1}" step="1" '
+                     f'value="{start}" data-k="{k}" aria-label="{label}" '
+                     f'style="flex:1 1 180px;max-width:300px;min-height:32px">'
+                     f'<output data-out="{k}">{html.escape(_label(self.start[name]))}</output>')
+        return (f'<div style="display:flex;flex-wrap:wrap;align-items:center;gap:2px 10px;'
+                f'margin:4px 0"><span style="min-width:7em">{label}</span>{field}</div>')
+
+    def _alt_text(self, values: dict) -> str:
+        said = ", ".join(f"{name} = {_label(values[name])}" for name in self.controls)
+        return f"{self.title or 'explorer'}: {said}"
 
     def _frame_index(self, positions) -> int:
         index = 0
@@ -250,6 +283,35 @@ for(var k=0;k<inputs.length;k++){{inputs[k].addEventListener("input",show);}}
         bundle = self.widget()._repr_mimebundle_(include=include, exclude=exclude)
         bundle["text/html"] = page
         return bundle
+
+
+_FRAME = re.compile(r"data:image/png;base64,([A-Za-z0-9+/=]+)")
+
+
+def externalize_frames(page: str, prefix: str) -> tuple[str, dict[str, bytes]]:
+    """Move the pictures an explorer's scrubber inlines (data URIs) into files.
+
+    Returns ``page`` with every frame of every explorer in it replaced by
+    ``prefix + "<sha1>.png"`` and a dict of those file names to PNG bytes. A browser then
+    fetches a frame only when a reader moves a control to it, and caches it; identical
+    frames share one file. Data URIs outside explorers are left alone.
+    """
+    files = {}
+
+    def to_file(match):
+        png = base64.b64decode(match.group(1))
+        name = hashlib.sha1(png).hexdigest() + ".png"
+        files[name] = png
+        return prefix + name
+
+    pieces, position = [], 0
+    for start in (m.start() for m in re.finditer(r'<div id="gdlab-[0-9a-f]+" class="gdlab-explorer"', page)):
+        if start < position:
+            continue
+        end = page.index("</script>", start)
+        pieces += [page[position:start], _FRAME.sub(to_file, page[start:end])]
+        position = end
+    return "".join(pieces + [page[position:]]), files
 
 
 # -- panels that several chapters draw ----------------------------------------------------

@@ -16,6 +16,7 @@ live in its companion module, ``gdlab.chapters.<slug>``.
 
 from __future__ import annotations
 
+import html
 import textwrap
 from dataclasses import dataclass
 
@@ -40,11 +41,21 @@ class Feedback:
     def __bool__(self) -> bool:
         return self.correct
 
+    def verdict(self) -> str:
+        return ("✔ Correct. " if self.correct else "✘ Not yet. ") + self.message
+
     def __repr__(self) -> str:
-        verdict = ("✔ Correct. " if self.correct else "✘ Not yet. ") + self.message
-        return textwrap.fill(verdict, width=88, break_on_hyphens=False)
+        # 76 columns fit a notebook's output area and the website's text outputs.
+        return textwrap.fill(self.verdict(), width=76, break_on_hyphens=False)
 
     __str__ = __repr__
+
+    def _repr_html_(self) -> str:
+        """A box that wraps to any width (JupyterLab and the website show this)."""
+        edge, ground = ("#2e7d32", "#edf7ed") if self.correct else ("#b3261e", "#fdeeee")
+        return (f'<div class="gdlab-feedback" style="border-left:4px solid {edge};'
+                f'background:{ground};color:#1b1b1b;padding:6px 10px;margin:4px 0;'
+                f'font-family:sans-serif;line-height:1.45">{html.escape(self.verdict())}</div>')
 
 
 def matching_hint(answer, hints, close) -> str | None:

@@ -1,0 +1,191 @@
+"""Reading a built page of the website in a real browser: what a reader would meet.
+
+``Site`` serves a built ``_build/html`` on 127.0.0.1 and opens its pages in headless Chromium
+(Debian's, driven by Playwright with no browser download). ``Site.visit(path)`` loads one page
+cold, at a phone's width (390 px) and at a laptop's (1280 px), and returns a ``Visit`` with
+everything the tests judge: console errors, requests that left the origin, formulas left as
+raw TeX, images that did not load, elements wider than the screen, display equations wider
+than the text column, explorers whose controls move nothing, axe-core's serious and
+critical accessibility violations, and the bytes transferred (text counted gzipped, as a
+static host sends it).
+
+``tests/test_site.py`` runs it over every page of the book, and over a deliberately broken
+page to show that each check can fail.
+"""
+
+from __future__ import annotations
+
+import gzip
+import http.server
+import shutil
+import threading
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+# The flags a closed network needs (no background connections to Google's hosts).
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync"]
+PHONE, LAPTOP = {"width": 390, "height": 844}, {"width": 1280, "height": 900}
+TEXT_TYPES = ("text/", "javascript", "json", "svg", "xml")
+
+# Runs in the page once MathJax has finished: the findings, as plain data.
+PROBE = r"""async () => {
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
+    await MathJax.startup.promise;
+  }
+  const images = [...document.images];
+  images.forEach(i => { i.loading = "eager"; });
+  await Promise.all(images.map(i => i.complete ? null :
+      new Promise(r => { i.onload = i.onerror = r; setTimeout(r, 5000); })));
+  const broken = images.filter(i => !(i.complete && i.naturalWidth > 0))
+                       .map(i => (i.getAttribute("src") || "").slice(0, 80));
+  // Raw TeX: backslash commands or \( \[ $$ in the text a reader sees (code excluded).
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const skip = "PRE, CODE, SCRIPT, STYLE, TEXTAREA, MJX-CONTAINER, .highlight";
+  const raw = [];
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    if (n.parentElement.closest(skip)) continue;
+    const m = n.textContent.match(/\\[a-zA-Z]{2,}|\\[()\[\]]|\$\$/);
+    if (m && n.parentElement.offsetParent !== null) raw.push(n.textContent.trim().slice(0, 80));
+  }
+  return {broken, raw, title: document.title};
+}"""
+
+OVERFLOW = r"""() => {
+  const width = document.documentElement.clientWidth, wide = [];
+  for (const e of document.querySelectorAll("body *")) {
+    const r = e.getBoundingClientRect();
+    if (r.width === 0 || r.right <= width + 1) continue;
+    // Inside something that scrolls or clips sideways, an element is not wider than the page.
+    let p = e.parentElement, held = false;
+    for (; p && p !== document.body; p = p.parentElement) {
+      const o = getComputedStyle(p).overflowX;
+      if (o === "auto" || o === "scroll" || o === "hidden" || o === "clip") { held = true; break; }
+    }
+    if (!held) wide.push(e.tagName.toLowerCase() + (e.className && e.className.baseVal === undefined
+                        ? "." + String(e.className).split(" ")[0] : "") + ` (${Math.round(r.right)} px)`);
+  }
+  return {scroll: document.documentElement.scrollWidth, width, wide: wide.slice(0, 5)};
+}"""
+
+WIDE_EQUATIONS = r"""() => [...document.querySelectorAll("div.math, .math-wrapper, mjx-container[display=true]")]
+  .filter(e => e.scrollWidth > e.clientWidth + 1)
+  .map(e => ((e.closest("div.math") || e).id || (e.textContent || "").slice(0, 40)))"""
+
+# For each explorer: move each control to another value; did the picture change each time?
+EXPLORERS = r"""() => [...document.querySelectorAll(".gdlab-explorer")].map(root => {
+  const img = root.querySelector("img"), dead = [];
+  for (const c of root.querySelectorAll("input, select")) {
+    const before = img.src, name = c.getAttribute("aria-label") || c.name || "control";
+    if (c.tagName === "SELECT") c.selectedIndex = (c.selectedIndex + 1) % c.options.length;
+    else if (c.type === "radio") { continue; }
+    else c.value = String(+c.value === +c.max ? +c.min : +c.value + 1);
+    c.dispatchEvent(new Event("input", {bubbles: true}));
+    c.dispatchEvent(new Event("change", {bubbles: true}));
+    if (img.src === before) dead.push(name);
+  }
+  return {id: root.id, controls: root.querySelectorAll("input, select").length, dead};
+})"""
+
+
+@dataclass
+class Visit:
+    """What one page showed a reader; empty lists mean nothing wrong was found."""
+
+    path: str
+    console_errors: list = field(default_factory=list)
+    outside_requests: list = field(default_factory=list)
+    failed_requests: list = field(default_factory=list)
+    raw_tex: list = field(default_factory=list)
+    broken_images: list = field(default_factory=list)
+    too_wide_on_phone: list = field(default_factory=list)
+    wide_equations: list = field(default_factory=list)
+    explorers: list = field(default_factory=list)
+    accessibility: list = field(default_factory=list)   # axe-core: serious or critical
+    transfer: int = 0   # bytes, text gzipped
+
+    @property
+    def inert_explorers(self):
+        return [e for e in self.explorers if e["dead"] or not e["controls"]]
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+class Site:
+    """A built website served on 127.0.0.1, and a headless Chromium to read it with."""
+
+    def __init__(self, root: Path):
+        from playwright.sync_api import sync_playwright
+
+        self.root = Path(root)
+        handler = partial(_Quiet, directory=str(self.root))
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.origin = f"http://127.0.0.1:{self.server.server_port}"
+        self._playwright = sync_playwright().start()
+        self.browser = self._playwright.chromium.launch(executable_path=CHROMIUM,
+                                                        args=CHROMIUM_FLAGS)
+
+    def close(self) -> None:
+        self.browser.close()
+        self._playwright.stop()
+        self.server.shutdown()
+
+    def visit(self, path: str) -> Visit:
+        """Load ``path`` cold in a fresh context at 390 px, then widen it to 1280 px."""
+        found = Visit(path)
+        context = self.browser.new_context(viewport=PHONE)
+        # Outside requests are recorded and refused: a test must never depend on the network.
+        context.route("**/*", lambda route: route.continue_()
+                      if route.request.url.startswith((self.origin, "data:", "blob:"))
+                      else (found.outside_requests.append(route.request.url), route.abort()))
+        page = context.new_page()
+        # "Failed to load resource" repeats a failed request, which is reported with its URL.
+        page.on("console", lambda m: m.type == "error" and not m.text.startswith(
+            "Failed to load resource") and found.console_errors.append(m.text))
+        page.on("pageerror", lambda e: found.console_errors.append(str(e)))
+        page.on("requestfailed", lambda r: r.url.startswith(self.origin)
+                and found.failed_requests.append(r.url))
+        page.on("response", lambda r: self._count(found, r))
+        page.goto(f"{self.origin}/{path}", wait_until="load")
+        probe = page.evaluate(PROBE)
+        found.raw_tex, found.broken_images = probe["raw"], probe["broken"]
+        overflow = page.evaluate(OVERFLOW)
+        if overflow["scroll"] > overflow["width"] + 1:
+            found.too_wide_on_phone = overflow["wide"] or [f"page ({overflow['scroll']} px)"]
+        page.set_viewport_size(LAPTOP)
+        page.wait_for_timeout(100)
+        found.wide_equations = page.evaluate(WIDE_EQUATIONS)
+        found.accessibility = self.accessibility(page)
+        found.explorers = page.evaluate(EXPLORERS)
+        context.close()
+        return found
+
+    def accessibility(self, page) -> list[str]:
+        """axe-core's serious and critical violations on the page, one line each."""
+        from axe_playwright_python.sync_playwright import Axe
+
+        # preload off: axe would fetch @import-ed stylesheets against the wrong base URL.
+        report = Axe().run(page, options={"resultTypes": ["violations"], "preload": False}).response
+        return [f"{v['id']} ({v['impact']}, {len(v['nodes'])}×): {v['nodes'][0]['target']}"
+                for v in report["violations"] if v["impact"] in ("serious", "critical")]
+
+    @staticmethod
+    def _count(found: Visit, response) -> None:
+        """Add a response's bytes as a gzipping static host would send them (and note a
+        response that says the file is missing)."""
+        if response.status >= 400:
+            found.failed_requests.append(f"{response.url} ({response.status})")
+        try:
+            body = response.body()
+        except Exception:   # redirects and aborted requests have no body
+            return
+        kind = response.headers.get("content-type", "")
+        found.transfer += len(gzip.compress(body, 6)) if any(t in kind for t in TEXT_TYPES) \
+            else len(body)
