@@ -117,6 +117,11 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        pass   # a page closed while a file was still being sent: nothing to report
+
+
 class Site:
     """A built website served on 127.0.0.1, and a headless Chromium to read it with."""
 
@@ -125,7 +130,7 @@ class Site:
 
         self.root = Path(root)
         handler = partial(_Quiet, directory=str(self.root))
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.server = _Server(("127.0.0.1", 0), handler)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         self.origin = f"http://127.0.0.1:{self.server.server_port}"
         self._playwright = sync_playwright().start()

@@ -16,7 +16,7 @@ def test_check_number():
 def test_feedback_is_wrapped_for_reading():
     long = Feedback(False, "word " * 60)
     lines = str(long).splitlines()
-    assert len(lines) > 1 and max(map(len, lines)) <= 76
+    assert len(lines) > 1 and max(map(len, lines)) <= 88
     assert " ".join(str(long).split()) == ("✘ Not yet. " + "word " * 60).strip()
 
 

@@ -45,8 +45,8 @@ class Feedback:
         return ("✔ Correct. " if self.correct else "✘ Not yet. ") + self.message
 
     def __repr__(self) -> str:
-        # 76 columns fit a notebook's output area and the website's text outputs.
-        return textwrap.fill(self.verdict(), width=76, break_on_hyphens=False)
+        # Plain text, for a terminal (and nbval); notebooks and the website show the box.
+        return textwrap.fill(self.verdict(), width=88, break_on_hyphens=False)
 
     __str__ = __repr__
 

@@ -144,11 +144,12 @@ def test_stationary_check_names_the_expected_loss_when_it_differs():
     assert not feedback and "expected loss above the minimum" in feedback.message
 
 
-def test_the_notebooks_stationary_messages_are_unchanged():
-    assert str(check_v(0.3, lr=0.3, curvature=2.0, sigma=2.0)) == (
-        "✘ Not yet. The stationary variance: you gave 0.3, expected 0.428571. Hint: that is "
-        "the\nsmall-rate approximation ασ²/(2λ); keep the exact factor 1/(2 − αλ), which "
-        "matters when\nαλ is not small.")
+def test_the_notebooks_stationary_message():
+    # exercise 1: λ = 1, σ = 2, α = 0.3; the attempt 0.6 = 0.3 * 4 / 2, the exact 1.2 / 1.7
+    assert str(check_v(0.6, lr=0.3, curvature=1.0, sigma=2.0)) == (
+        "✘ Not yet. The stationary variance: you gave 0.6, expected 0.705882. Hint: that is the\n"
+        "small-rate approximation ασ²/(2λ); keep the exact factor 1/(2 − αλ), which matters when\n"
+        "αλ is not small.")
 
 
 def test_stationary_check_refuses_an_unstable_rate():
