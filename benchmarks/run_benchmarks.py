@@ -40,7 +40,7 @@ for _e in _found:
         continue
     _seen.add(id(_e))
     _box = _e.widget()
-    _sliders = [c for c in _box.children if isinstance(c, _w.SelectionSlider)]
+    _sliders = [c for c in _box.children if isinstance(c, (_w.SelectionSlider, _w.ToggleButtons))]
     _image = _box.children[-1]
     _combos = list(_it.product(*_e.controls.values()))[:40]
     _live = []
