@@ -57,6 +57,19 @@ def _trajectory(result, steps: int | None = None) -> Trajectory:
     return traj
 
 
+def _finish_distance_panel(ax, high: int, steps: int, ylabel: str, title: str, verdict: str,
+                           fontsize: float) -> None:
+    """The shared frame of a distance-vs-step panel: log scale 1e-12..10^high, steps on x,
+    labels, legend and the verdict box."""
+    log_ticks(ax, -12, high, 2)
+    ax.set_xlim(0, steps)
+    ax.set_xlabel("step t")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, fontsize=10)
+    ax.legend(loc="lower right", fontsize=8)
+    verdict_box(ax, verdict, fontsize=fontsize)
+
+
 # -- explorer 1: leaving the saddle ---------------------------------------------------------
 def escape_verdict(traj: Trajectory, radius: float) -> str:
     """The main explorer's verdict: escaped at step N, not yet, or stuck on the line y = 0."""
@@ -106,13 +119,9 @@ def explorer(compute: Callable, offsets: Sequence[float], optimizers: Sequence[s
             law = np.arange(steps + 1)
             ax_y.plot(law, np.minimum(offset * (1 + lr * b) ** law, 1e3), ":", color="grey",
                       label=f"GD's law (1 + {lr:g}·{b:g})^t δ")
-        log_ticks(ax_y, -12, 2, 2)
-        ax_y.set_xlim(0, steps)
-        ax_y.set_xlabel("step t")
-        ax_y.set_ylabel("|y_t| (log scale; 0 drawn at 1e-12)")
-        ax_y.set_title(f"Distance along the escaping direction, δ = {offset:g}", fontsize=10)
-        ax_y.legend(loc="lower right", fontsize=8)
-        verdict_box(ax_y, escape_verdict(traj, radius))
+        _finish_distance_panel(ax_y, 2, steps, "|y_t| (log scale; 0 drawn at 1e-12)",
+                               f"Distance along the escaping direction, δ = {offset:g}",
+                               escape_verdict(traj, radius), fontsize=8.0)
 
     shown = Explorer({"offset": offsets, "optimizer": optimizers}, compute, draw, start=start,
                      title="Leaving the saddle x² − y²: start offset and optimizer",
@@ -215,13 +224,9 @@ def lr_explorer(compute: Callable, lrs: Sequence[float], target: int, steps: int
         ax.axvspan(0, target, color="#009E73" if ok else "#D55E00", alpha=0.08,
                    label=f"target: escape by step {target}")
         ax.axvline(target, color="black", linestyle="--", linewidth=1)
-        log_ticks(ax, -12, 4, 2)
-        ax.set_xlim(0, steps)
-        ax.set_xlabel("step t")
-        ax.set_ylabel("distance (log scale)")
-        ax.set_title(f"Gradient descent with α = {lr:g} from (1, {traj.xs[0, 1]:g})", fontsize=10)
-        ax.legend(loc="lower right", fontsize=8)
-        verdict_box(ax, verdict, fontsize=9)
+        _finish_distance_panel(ax, 4, steps, "distance (log scale)",
+                               f"Gradient descent with α = {lr:g} from (1, {traj.xs[0, 1]:g})",
+                               verdict, fontsize=9)
 
     shown = Explorer({"lr": lrs}, compute, draw, start=start,
                      title="Exercise: pick α so that gradient descent escapes in time",
