@@ -114,7 +114,7 @@ def drop_citation_list_role(pages) -> None:
 
 
 def lighten_images(images: Path, colors: int = 256, saving: float = 0.1) -> None:
-    from gdlab.explorer import palette_png
+    from gdlab.frames import palette_png
 
     for path in images.glob("*.png"):
         png = path.read_bytes()

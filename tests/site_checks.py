@@ -142,8 +142,11 @@ class Site:
         self._playwright.stop()
         self.server.shutdown()
 
-    def visit(self, path: str) -> Visit:
-        """Load ``path`` cold in a fresh context at 390 px, then widen it to 1280 px."""
+    def visit(self, path: str, code_blocks: bool = True) -> Visit:
+        """Load ``path`` cold in a fresh context at 390 px, then widen it to 1280 px.
+        ``code_blocks=False`` leaves the code blocks out of the axe-core checks: they are
+        the highlighting theme's, the same on every page, and checking the contrast of
+        their thousands of coloured tokens is most of axe's time."""
         found = Visit(path)
         context = self.browser.new_context(viewport=PHONE)
         # Outside requests are recorded and refused: a test must never depend on the network.
@@ -167,17 +170,20 @@ class Site:
         page.set_viewport_size(LAPTOP)
         page.wait_for_timeout(100)
         found.wide_equations = page.evaluate(WIDE_EQUATIONS)
-        found.accessibility = self.accessibility(page)
+        found.accessibility = self.accessibility(page, code_blocks)
         found.explorers = page.evaluate(EXPLORERS)
         context.close()
         return found
 
-    def accessibility(self, page) -> list[str]:
-        """axe-core's serious and critical violations on the page, one line each."""
+    def accessibility(self, page, code_blocks: bool = True) -> list[str]:
+        """axe-core's serious and critical violations on the page, one line each (code
+        blocks left out unless ``code_blocks``)."""
         from axe_playwright_python.sync_playwright import Axe
 
         # preload off: axe would fetch @import-ed stylesheets against the wrong base URL.
-        report = Axe().run(page, options={"resultTypes": ["violations"], "preload": False}).response
+        options = {"resultTypes": ["violations"], "preload": False}
+        context = None if code_blocks else {"exclude": [[".highlight"]]}
+        report = Axe().run(page, context=context, options=options).response
         return [f"{v['id']} ({v['impact']}, {len(v['nodes'])}×): {v['nodes'][0]['target']}"
                 for v in report["violations"] if v["impact"] in ("serious", "critical")]
 

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 import gdlab
-from gdlab.explorer import Explorer, log_ticks, loss_panel, path_panel, verdict_box
+from gdlab.explorer import Explorer
+from gdlab.panels import log_ticks, loss_panel, path_panel, verdict_box
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -144,7 +145,7 @@ def test_palette_png_keeps_the_picture_and_shrinks_it():
     fig.savefig(buffer, format="png")
     plt.close(fig)
     png = buffer.getvalue()
-    small = gdlab.explorer.palette_png(png, colors=64)
+    small = gdlab.frames.palette_png(png, colors=64)
     before, after = (np.asarray(Image.open(io.BytesIO(b)).convert("RGB"), float)
                      for b in (png, small))
     assert len(small) < len(png) and before.shape == after.shape
@@ -266,3 +267,122 @@ def test_a_compute_that_raises_later_names_the_call_too():
         e.result(x0=(1.0, 2.0, 3.0))
     with pytest.raises(ValueError, match=r"^compute\(x0=\(1.0, 2.0, 3.0\)\) raised"):
         e.render(x0=(1.0, 2.0, 3.0))
+
+
+# -- drawing fast: setup once, draw the changes on the kept background ---------------------
+def staged_explorer(calls=None):
+    """A sine whose frequency a slider sets, over a landscape a choice sets: the axes, a
+    fixed legend and a faint grid once per landscape, the curve, a title and a text per
+    frame, and one animated marker that setup made and draw moves."""
+    def setup(fig, shape):
+        if calls is not None:
+            calls.append(shape)
+        ax = fig.subplots()
+        ax.plot([0, 6], [0, 0] if shape == "flat" else [-1, 1], color="0.7", label="floor")
+        ax.set_xlim(0, 6)
+        ax.set_ylim(-2, 2)
+        ax.set_xlabel("x")
+        ax.legend(loc="upper right")   # static, above the curves: drawn over them
+        marker, = ax.plot([], [], "o", color="red", animated=True)
+        return ax, marker
+
+    def draw(handles, result, k, shape):
+        ax, marker = handles
+        x = np.linspace(0, 6, 200)
+        ax.plot(x, np.sin(k * x), linewidth=3)
+        marker.set_data([result], [np.sin(k * result)])
+        ax.set_title(f"k = {k}, {shape}")
+        ax.text(0.1, -1.5, f"peak at {result:.2f}")
+
+    return Explorer({"k": [1, 2, 3], "shape": ["flat", "tilted"]}, lambda k, shape: np.pi / 2 / k,
+                    draw, setup=setup, static=["shape"], title="Staged")
+
+
+def test_fast_frames_equal_whole_frames():
+    from explorer_checks import check_fast_frames
+    check_fast_frames(staged_explorer(), count=6, tolerance=0.05)
+
+
+def test_setup_runs_once_per_combination_of_static_controls():
+    calls = []
+    e = staged_explorer(calls)
+    e.to_html()   # every frame
+    assert sorted(calls) == ["flat", "tilted"] and e.slow_frames == 0
+
+
+def test_each_frame_shows_only_its_own_changes():
+    """What draw added for one frame is gone in the next: a frame drawn after others equals
+    the same frame drawn first."""
+    later = staged_explorer()
+    for k in (1, 3, 2):
+        later.render(k=k, shape="flat")
+    first = staged_explorer()
+    first._start_result = first.compute(k=2, shape="flat")
+    assert later.render(k=2, shape="flat") == staged_explorer().render(k=2, shape="flat")
+
+
+def test_a_draw_that_moves_the_limits_is_drawn_whole_and_counted():
+    from explorer_checks import pixels, whole_twin
+
+    def setup(fig):
+        ax = fig.subplots()
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1)   # left to autoscale, the y limits would follow draw's line
+        return ax
+
+    def draw(ax, result, wide):
+        ax.plot([0, result], [0, 1])
+        if wide:
+            ax.set_xlim(0, 2)   # breaks the contract: the kept background is wrong
+
+    e = Explorer({"wide": [False, True]}, lambda wide: 2.0 if wide else 0.5, draw, setup=setup,
+                 start={"wide": False})
+    twin = whole_twin(e)
+    twin.render(), e.render()   # both laid out from the start values
+    for wide in (True, False, True):
+        assert np.abs(pixels(e.render(wide=wide)) - pixels(twin.render(wide=wide))).mean() < 0.05
+        e._cache.clear()
+    assert e.slow_frames == 2
+
+
+@pytest.mark.parametrize("kwargs, pattern", [
+    ({"setup": "axes"}, "setup must be a function setup"),
+    ({"setup": lambda fig: None, "static": "a"}, r"static must be a list of control names, "
+                                                 r"got the string 'a' \(write \['a'\]\)"),
+    ({"setup": lambda fig: None, "static": ["c"]}, "static has 'c', which is not a control"),
+    ({"static": ["a"]}, r"static names controls setup depends on \(\['a'\]\), but there is no"),
+])
+def test_bad_setup_arguments(kwargs, pattern):
+    with pytest.raises(ValueError, match=pattern):
+        Explorer({"a": [1, 2]}, lambda a: a, lambda *args, **values: None, **kwargs)
+
+
+def test_draw_into_draws_one_frame_onto_a_given_figure():
+    from matplotlib.figure import Figure
+    e = staged_explorer()
+    fig = e.draw_into(Figure(), e.result(k=3), k=3, shape="tilted")
+    ax = fig.axes[0]
+    assert ax.get_title() == "k = 3, tilted" and ax.texts[0].get_text() == "peak at 0.52"
+    assert len(ax.lines) == 3
+
+
+def test_an_animated_axes_is_redrawn_whole_and_may_change_its_limits():
+    from explorer_checks import check_fast_frames
+
+    def setup(fig):
+        fixed, free = fig.subplots(1, 2)
+        fixed.set_xlim(0, 3)
+        fixed.set_ylim(0, 10)
+        free.set_animated(True)   # its y range follows the data: redrawn with each frame
+        return fixed, free
+
+    def draw(axes, result, a):
+        fixed, free = axes
+        fixed.bar([1, 2], [a, 2 * a])
+        free.plot([0, 1], [0, result])
+        free.set_ylim(0, 1.2 * result)
+        free.set_title(f"top {result}")
+
+    e = Explorer({"a": [1, 2, 4]}, lambda a: a ** 2, draw, setup=setup)
+    check_fast_frames(e, tolerance=0.05)
+    assert e.figure.axes[1].get_animated()

@@ -101,7 +101,7 @@ def test_the_import_graph_has_no_cycle():
 def test_the_graph_is_read_correctly():
     """The checks above would pass on an empty graph: make sure they see real edges."""
     assert "gdlab.validation" in GRAPH["gdlab.optimizers"]
-    assert "gdlab.plots" in GRAPH["gdlab.explorer"]
+    assert "gdlab.frames" in GRAPH["gdlab.explorer"] and "gdlab.plots" in GRAPH["gdlab.panels"]
     assert "gdlab.theory.quadratics" in GRAPH["gdlab.theory"]
     assert not GRAPH["gdlab.validation"]
 

@@ -283,7 +283,8 @@ CONVENTION_X0 = [-9.0, 2.0]
 # -- the three ways of writing momentum (chapter 3) --------------------------------------
 @pytest.mark.parametrize("lr, beta", [(0.9, 0.5), (0.3, 0.9), (1.0, 0.99)])
 def test_ng_form_is_heavy_ball_with_lr_times_one_minus_beta(lr, beta):
-    ng = gdlab.run(gdlab.Momentum(lr=lr, beta=beta, ewma=True), gdlab.elongated_bowl, CONVENTION_X0, 200)
+    ng = gdlab.run(gdlab.Momentum(lr=lr, beta=beta, ewma=True), gdlab.elongated_bowl,
+                   CONVENTION_X0, 200)
     heavy = heavy_ball_by_hand(gdlab.elongated_bowl, CONVENTION_X0, lr * (1 - beta), beta, 200)
     np.testing.assert_allclose(ng.xs, heavy, rtol=0, atol=1e-12)
 
@@ -291,8 +292,8 @@ def test_ng_form_is_heavy_ball_with_lr_times_one_minus_beta(lr, beta):
 @pytest.mark.parametrize("lr, beta", [(0.9, 0.5), (0.3, 0.9)])
 def test_cs231n_form_is_heavy_ball_for_a_constant_lr(lr, beta):
     heavy = gdlab.run(gdlab.Momentum(lr=lr, beta=beta), gdlab.elongated_bowl, CONVENTION_X0, 200)
-    np.testing.assert_allclose(heavy.xs, cs231n_by_hand(gdlab.elongated_bowl, CONVENTION_X0, lr, beta, 200),
-                               rtol=0, atol=1e-12)
+    by_hand = cs231n_by_hand(gdlab.elongated_bowl, CONVENTION_X0, lr, beta, 200)
+    np.testing.assert_allclose(heavy.xs, by_hand, rtol=0, atol=1e-12)
 
 
 # -- the contract: state bound to arrays, dtypes, eps = 0, flags, schedules (issue 8) -----
@@ -348,7 +349,7 @@ def test_zero_denominator_is_exactly_where_the_step_would_not_be_finite(name):
     opt.t = 1
     grad = np.array([0.0, 1e-200, 0.0, 1.0, 0.0, 0.0])
     accumulated = np.array([0.0, 0.0, 1e-300, 0.0, 1.0, 5e-324])
-    state = {n: accumulated.copy() for n in opt.state_names}
+    state = {**opt.init_state(grad), **{n: accumulated.copy() for n in opt.state_names}}
     mask = np.broadcast_to(opt.zero_denominator(state, grad), grad.shape)
     trial = np.ones(6)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -378,3 +379,148 @@ def test_schedules_called_as_lr_t_are_accepted(lr):
     x = np.zeros(1)
     gdlab.SGD(lr=lr).update(x, np.ones(1))
     assert x[0] == pytest.approx(-0.1)
+
+
+# -- in place and in blocks (issue 12): the same numbers as the plain formulas ----------------
+def plain_step(opt, theta, g, state, lr):
+    """One step of ``opt`` written as its docstring's formulas, with fresh arrays."""
+    name, t = opt.name, opt.t
+    b1, b2 = getattr(opt, "beta1", None), getattr(opt, "beta2", None)
+    if name == "SGD":
+        return theta - lr * g
+    if name == "Momentum":
+        state["v"] = opt.beta * state["v"] + ((1.0 - opt.beta) * g if opt.ewma else g)
+        return theta - lr * state["v"]
+    if name == "Nesterov":
+        state["v"] = opt.beta * state["v"] + g
+        return theta - lr * (g + opt.beta * state["v"])
+    if name == "AdaGrad":
+        state["s"] = state["s"] + g * g
+        return theta - lr * g / (np.sqrt(state["s"]) + opt.eps)
+    if name == "RMSProp":
+        s = state["s"] = opt.beta * state["s"] + (1.0 - opt.beta) * g * g
+        return theta - lr * g / (np.sqrt(s + opt.eps) if opt.eps_inside else np.sqrt(s) + opt.eps)
+    if name == "AdaDelta":
+        state["s"] = opt.rho * state["s"] + (1.0 - opt.rho) * g * g
+        delta = np.sqrt(state["u"] + opt.eps) / np.sqrt(state["s"] + opt.eps) * g
+        state["u"] = opt.rho * state["u"] + (1.0 - opt.rho) * delta * delta
+        return theta - lr * delta
+    if name == "AdamW":
+        theta = theta * (1.0 - lr * opt.weight_decay)
+    state["m"] = b1 * state["m"] + (1.0 - b1) * g
+    if name == "AdaMax":
+        state["u"] = np.maximum(b2 * state["u"], np.abs(g) + opt.eps)
+        return theta - lr / (1.0 - b1 ** t) * (state["m"] / state["u"])
+    state["v"] = b2 * state["v"] + (1.0 - b2) * g * g
+    root = np.sqrt(state["v"])
+    if name == "AMSGrad":
+        state["v_max"] = np.maximum(state["v_max"], state["v"])
+        root = np.sqrt(state["v_max"])
+    if name == "Adam" and not opt.bias_correction:
+        return theta - lr * (state["m"] / (root + opt.eps))
+    step_size = lr / (1.0 - b1 ** t)
+    return theta - step_size * (state["m"] / (root / math.sqrt(1.0 - b2 ** t) + opt.eps))
+
+
+BLOCK = 2 ** 18 // 8   # entries of float64 in one block of the optimizers' step
+VARIANTS = [(name, {}) for name in gdlab.OPTIMIZERS] + [
+    ("Momentum", {"ewma": True}), ("RMSProp", {"eps_inside": True}),
+    ("Adam", {"bias_correction": False}), ("Adam", {"eps": 0.0}),
+    ("AdamW", {"weight_decay": 0.3}), ("SGD", {"lr": lambda t: 0.1 / t})]
+
+
+def variant_id(value) -> str:
+    """A test id that is the same in every process (no function addresses)."""
+    if isinstance(value, dict):
+        return ",".join(f"{k}={'schedule' if callable(v) else v}" for k, v in value.items())
+    return str(value)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("name, options", VARIANTS, ids=variant_id)
+def test_in_place_steps_equal_the_plain_formulas_bit_for_bit(name, options, dtype):
+    """Scratch buffers, out= and blocks change no rounding: over several steps the library
+    equals the docstring formula exactly, for arrays below, at and across a block, a 2-D
+    array and a strided view (dicts: test_dict_params_equal_separate_arrays)."""
+    options = {"lr": 0.01 if name != "AdaDelta" else 1.0, **options}
+    rng = np.random.default_rng(5)
+    big = rng.standard_normal((400, 2 * BLOCK // 400 + 10)).astype(dtype)
+    for shape in [(3,), (BLOCK,), (BLOCK + 1,), (2 * BLOCK + 17,), (700, 500), "view"]:
+        x = big[:, ::2] if shape == "view" else rng.standard_normal(shape).astype(dtype)
+        plain, opt = x.copy(), gdlab.OPTIMIZERS[name](**options)
+        state = {n: np.zeros_like(x) for n in opt.state_names}
+        for _ in range(4):
+            g = (rng.standard_normal(x.shape) * 10.0 ** rng.uniform(-3, 3, x.shape)).astype(dtype)
+            opt.update(x, g)
+            plain = plain_step(opt, plain, g, state, opt.current_lr())
+            np.testing.assert_array_equal(x, plain)
+        for n in opt.state_names:
+            np.testing.assert_array_equal(opt.state[None][n], state[n])
+            assert opt.state[None][n].dtype == dtype
+
+
+@pytest.mark.parametrize("name", list(gdlab.OPTIMIZERS))
+def test_an_update_allocates_no_array_the_size_of_the_parameters(name):
+    import tracemalloc
+    x, g = np.ones(40 * BLOCK), np.full(40 * BLOCK, 0.5)     # 10 MB each, 40 blocks
+    opt = gdlab.OPTIMIZERS[name](**({"lr": 0.01} if name != "AdaDelta" else {}))
+    opt.update(x, g)                                          # makes the state
+    tracemalloc.start()
+    try:
+        opt.update(x, g)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 64 * 1024, f"{name} allocated {peak} bytes in one update"
+
+
+def test_scratch_lives_beside_the_state_and_is_not_state():
+    opt = gdlab.Adam(lr=0.1)
+    x = np.zeros(3 * BLOCK, dtype=np.float32)
+    opt.update({"W": x, "b": np.zeros(2)}, {"W": np.ones(3 * BLOCK), "b": np.ones(2)})
+    assert set(opt.state["W"]) == {"m", "v", "tmp"} and opt.state_names == ("m", "v")
+    assert opt.state["W"]["tmp"].shape == (2 * BLOCK,)    # one block of 256 KiB of float32
+    assert opt.state["W"]["tmp"].dtype == np.float32
+    assert opt.state["b"]["tmp"].shape == (2,)            # small: the parameter's shape
+    assert not set(gdlab.AdaMax.scratch_names) & set(gdlab.AdaMax.state_names)
+    for cls in gdlab.OPTIMIZERS.values():
+        assert not set(cls.scratch_names) & set(cls.state_names), cls.name
+    opt.reset()
+    assert opt.state == {}
+
+
+def test_a_step_that_mixes_coordinates_gets_the_whole_array():
+    class Normalized(gdlab.SGD):
+        """theta <- theta - lr g / |g|: not elementwise."""
+        elementwise = False
+
+        def step(self, param, grad, state, lr):
+            param -= lr * grad / np.linalg.norm(grad)
+
+    x, g = np.zeros(3 * BLOCK), np.ones(3 * BLOCK)
+    Normalized(lr=1.0).update(x, g)
+    assert np.linalg.norm(x) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("where", [0, BLOCK - 1, BLOCK, 3 * BLOCK + 4])
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_a_large_nonfinite_gradient_or_param_is_found_anywhere_and_changes_nothing(
+        bad, where, dtype):
+    huge = np.full(3 * BLOCK + 5, np.finfo(dtype).max, dtype=dtype)
+    gdlab.SGD(lr=0.0).update(huge, -huge)           # no false alarm from huge values
+    x, g = np.full_like(huge, 0.5), np.full_like(huge, 2.0)
+    opt = gdlab.Adam(lr=0.1)
+    opt.update(x, g)
+    before = {n: a.copy() for n, a in opt.state[None].items()}, x.copy()
+    g[where] = bad
+    with pytest.raises(ValueError, match=f"grads must be finite, found {bad}"):
+        opt.update(x, g)
+    x_bad = x.copy()
+    x_bad[where] = bad
+    with pytest.raises(ValueError, match=f"params must be finite, found {bad}"):
+        gdlab.SGD().update(x_bad, np.zeros_like(x_bad))
+    assert opt.t == 1
+    np.testing.assert_array_equal(x, before[1])
+    for n, a in before[0].items():
+        np.testing.assert_array_equal(opt.state[None][n], a)

@@ -11,7 +11,8 @@ explorers and checks live in its companion module, ``gdlab.chapters.<slug>``, wh
 library never imports.
 """
 
-from . import data, explorer, feedback, functions, optimizers, plots, problems, schedules, theory
+from . import (data, explorer, feedback, frames, functions, optimizers, panels, plots,
+               problems, schedules, theory)
 from .ewma import (bias_correction_factor, effective_window, ewma, ewma_weights,
                    weight_after_window, window_mass)
 from .functions import (FUNCTIONS, XY, Beale, DoubleWell, Function, MonkeySaddle, Noisy,

@@ -1,8 +1,8 @@
 """Explorers: interactive figures that work in Jupyter *and* on the static website.
 
 An :class:`Explorer` has named controls, each a short list of values, a ``compute`` function
-that turns control values into a result (this is what the tests check) and a ``draw``
-function that turns the result into a figure. Shown in a notebook it offers two faces:
+that turns control values into a result (this is what the tests check) and the functions
+that draw the result. Shown in a notebook it offers two faces:
 
 * in Jupyter (a live kernel) the ipywidgets sliders, re-computing and re-drawing on change;
 * on the website (no kernel) a self-contained HTML scrubber: every combination of values is
@@ -12,11 +12,16 @@ Both faces walk the same grid of values, so the website shows exactly what Jupyt
 JupyterLab and VS Code prefer the live widget; the book's ``_config.yml`` tells the website
 to prefer ``text/html``.
 
-Below the engine are the panels several chapters draw: a path on contour lines
-(:func:`path_panel`), a loss curve on a log scale (:func:`loss_panel`, with the one tick
-helper :func:`log_ticks`) and a verdict box (:func:`verdict_box`). A chapter's own explorer,
-its ``compute`` and ``draw``, lives in that chapter's companion module,
-``gdlab.chapters.<slug>``.
+**Drawing a frame fast.** Most of a picture never changes as the controls move: the axes,
+their ticks and labels, the contour lines of a landscape. An explorer with a ``setup``
+draws those once; matplotlib renders them, the bitmap is kept, and each frame restores it
+and draws on top only what ``draw`` adds (matplotlib's *blitting*). That makes a frame
+some ten times faster than drawing the figure from scratch. Without ``setup``, ``draw``
+gets an empty figure and draws everything, every frame.
+
+The panels several chapters draw (a path on contour lines, a loss curve) are in
+:mod:`gdlab.panels`, split the same way; a chapter's own explorer, its ``compute`` and its
+drawing, lives in that chapter's companion module, ``gdlab.chapters.<slug>``.
 
 Start values follow one convention everywhere: an explorer function takes
 ``start={"control": value, ...}``; a control left out (or given as None) starts at the
@@ -28,7 +33,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
-import io
 import itertools
 import json
 import re
@@ -36,15 +40,13 @@ from typing import Callable, Sequence
 
 import matplotlib as mpl
 import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import NullLocator
-from PIL import Image
 
-from . import plots
+from .frames import Stage, frame_png
 from .validation import check_choice, check_positive_int
 
-__all__ = ["Explorer", "externalize_frames", "palette_png", "path_panel", "loss_panel",
-           "log_ticks", "verdict_box"]
+__all__ = ["Explorer", "externalize_frames"]
 
 
 def _label(value) -> str:
@@ -66,20 +68,8 @@ def _is_choice(values) -> bool:
                for v in values)
 
 
-def palette_png(png: bytes, colors: int = 128, optimize: bool = True) -> bytes:
-    """Re-encode a PNG with a palette of ``colors`` colours: line plots look the same and
-    take about a third of the bytes, which keeps notebooks and web pages small.
-    ``optimize=False`` skips the slow search for the smallest encoding (about 50 ms for an
-    explorer frame, for some 7% more bytes)."""
-    image = Image.open(io.BytesIO(png)).convert("RGB")
-    buffer = io.BytesIO()
-    image.quantize(colors=colors, method=Image.Quantize.MEDIANCUT).save(
-        buffer, format="PNG", optimize=optimize)
-    return buffer.getvalue()
-
-
 class Explorer:
-    """Controls -> ``compute`` -> ``draw``, live in Jupyter, pre-rendered on the website.
+    """Controls -> ``compute`` -> a picture, live in Jupyter, pre-rendered on the website.
 
     Parameters
     ----------
@@ -87,7 +77,20 @@ class Explorer:
     compute : ``compute(**values) -> result``; pure, cheap and tested. It is called once
         at the start values when the explorer is built (that result is kept for the first
         picture), so a compute that raises fails at once, with a ValueError naming the call.
-    draw : ``draw(fig, result, **values)``; draws onto an empty matplotlib Figure.
+    draw : what changes from frame to frame. Without ``setup``,
+        ``draw(fig, result, **values)`` draws everything onto an empty matplotlib Figure.
+        With ``setup``, ``draw(handles, result, **values)`` adds only the changing parts
+        (lines, texts, legends, titles) to the axes ``setup`` made, or updates artists
+        ``setup`` marked ``set_animated(True)``; it must not change their limits, scales,
+        axis labels or ticks (a frame where it does is drawn whole, correctly but slowly,
+        and counted in ``slow_frames``). A panel whose limits must follow the data is an
+        axes ``setup`` marks ``ax.set_animated(True)``: it is redrawn whole, ticks and all,
+        with each frame, and ``draw`` may set its limits.
+    setup : optional ``setup(fig, **static_values) -> handles``: draws the parts no control
+        changes (axes, limits, ticks, axis labels, contour lines) once and returns what
+        ``draw`` needs, usually the axes.
+    static : the names of the controls ``setup`` depends on (a landscape to choose, say);
+        ``setup`` gets their values, and runs once for each combination of them.
     start : the starting value of each control (each must be in its list); a control
         left out, or given as None, starts at the middle of its list.
     title : a heading shown above the controls.
@@ -95,12 +98,13 @@ class Explorer:
         list lengths); it keeps notebooks small.
     layout : ``"constrained"`` lays the first picture out automatically and reuses those
         axes positions for every other picture (so the scrubber does not jitter); ``None``
-        keeps the positions ``draw`` sets itself.
+        keeps the positions the drawing code sets itself.
     """
 
     def __init__(self, controls: dict[str, Sequence], compute: Callable, draw: Callable,
                  start: dict | None = None, title: str = "", figsize=(9.0, 3.6),
-                 dpi: int = 80, max_frames: int = 60, layout: str | None = "constrained"):
+                 dpi: int = 80, max_frames: int = 60, layout: str | None = "constrained",
+                 setup: Callable | None = None, static: Sequence[str] = ()):
         if not controls:
             raise ValueError("controls must name at least one control, got none")
         self.controls = {name: list(values) for name, values in controls.items()}
@@ -123,12 +127,28 @@ class Explorer:
                 raise ValueError(f"start[{name!r}] must be one of {self.controls[name]}, "
                                  f"got {value!r}")
             self.start[name] = value
-        self.compute, self.draw, self.title = compute, draw, title
-        self.figure = Figure(figsize=figsize, dpi=dpi, layout="none")   # ignore rcParams
-        self.dpi = dpi
-        self._positions = None   # axes positions found by the first (laid-out) render
+        if setup is not None and not callable(setup):
+            raise ValueError(f"setup must be a function setup(fig, ...) -> handles or None, "
+                             f"got {setup!r}")
+        if isinstance(static, str):
+            raise ValueError(f"static must be a list of control names, got the string "
+                             f"{static!r} (write [{static!r}])")
+        self.static = list(static)
+        for name in self.static:
+            if name not in self.controls:
+                raise ValueError(f"static has {name!r}, which is not a control; controls "
+                                 f"are {', '.join(self.controls)}")
+        if self.static and setup is None:
+            raise ValueError(f"static names controls setup depends on ({self.static}), "
+                             f"but there is no setup")
+        self.compute, self.draw, self.setup, self.title = compute, draw, setup, title
+        self.figsize, self.dpi = figsize, dpi
+        self.figure = self._new_figure()   # the figure of the last picture drawn
         self.layout = check_choice("layout", layout, ("constrained", None))
+        self._positions = None   # axes positions found by the first (laid-out) render
         self._cache = {}         # PNG bytes per combination of control values
+        self._stages = {}        # with setup: a Stage per combination of static values
+        self.slow_frames = 0     # frames drawn whole because draw changed setup's parts
         # A compute that fails (a typo, a start point of the wrong dimension) fails here,
         # when the explorer is built, not when it is first drawn; the result is kept.
         self._start_result = self._call(self.start)
@@ -160,31 +180,94 @@ class Explorer:
             self._cache[key] = self._draw_png(values)
         return self._cache[key]
 
-    def _draw_png(self, values: dict) -> bytes:
-        self.figure.clear()
-        self.draw(self.figure, self.result(**values), **values)
-        if self.layout == "constrained":
-            self._lay_out()
-        buffer = io.BytesIO()
-        # The book style turns constrained layout on in rcParams, and savefig may consult
-        # rcParams again; the explorer decides the layout itself, so switch it off here.
-        with mpl.rc_context({"figure.constrained_layout.use": False, "figure.autolayout": False}):
-            self.figure.set_layout_engine(None)
-            self.figure.savefig(buffer, format="png", dpi=self.dpi)
-        return palette_png(buffer.getvalue(), optimize=False)   # drawn often: encode fast
+    def draw_into(self, fig: Figure, result, **values) -> Figure:
+        """Draw the picture of ``result`` at these control values onto ``fig`` (``setup``
+        first, if any, then ``draw``): one frame as a figure to inspect, for tests and
+        one-off pictures. Missing values take their start values."""
+        values = self._complete(values)
+        if self.setup is None:
+            self.draw(fig, result, **values)
+        else:
+            handles = self.setup(fig, **{name: values[name] for name in self.static})
+            self.draw(handles, result, **values)
+        return fig
 
-    def _lay_out(self) -> None:
+    def _new_figure(self) -> Figure:
+        figure = Figure(figsize=self.figsize, dpi=self.dpi, layout="none")   # ignore rcParams
+        FigureCanvasAgg(figure)
+        return figure
+
+    def _draw_png(self, values: dict) -> bytes:
+        result = self.result(**values)
+        if self.setup is None:
+            return self._draw_whole(values, result)
+        key = tuple(values[name] for name in self.static)
+        stage = self._stages.get(key) or self._new_stage(values, result)
+        if stage is None:   # draw changes what setup drew: no background to keep
+            self.slow_frames += 1
+            return self._draw_whole(values, result)
+        self._stages[key] = stage
+        self.figure = stage.figure
+        png = stage.frame(lambda: self.draw(stage.handles, result, **values))
+        if png is None:   # draw changed what setup drew: draw it whole, start afresh next time
+            self.slow_frames += 1
+            del self._stages[key]
+            png = self._finish(stage.figure)
+        return png
+
+    def _draw_whole(self, values: dict, result) -> bytes:
+        """The whole picture drawn onto the cleared figure (setup, if any, then draw)."""
+        self.figure.clear()
+        self.draw_into(self.figure, result, **values)
+        self._lay_out(self.figure)
+        return self._finish(self.figure)
+
+    def _finish(self, figure: Figure) -> bytes:
+        """Render the whole figure, animated artists included (in their places), and encode
+        it."""
+        animated = [a for a in figure.findobj() if a.get_animated()]
+        for artist in animated:
+            artist.set_animated(False)
+        # The book style turns constrained layout on in rcParams; the explorer decides the
+        # layout itself, so make sure no engine moves the axes while rendering.
+        with mpl.rc_context({"figure.constrained_layout.use": False, "figure.autolayout": False}):
+            figure.set_layout_engine(None)
+            figure.canvas.draw()
+        for artist in animated:
+            artist.set_animated(True)
+        return frame_png(figure.canvas)
+
+    def _new_stage(self, values: dict, result) -> Stage | None:
+        """A fresh figure with ``setup``'s parts, laid out with this frame's changing parts
+        in place (titles and legends take room), and its background kept; None if ``draw``
+        changes the parts ``setup`` drew (their limits, say)."""
+        figure = self._new_figure()
+        handles = self.setup(figure, **{name: values[name] for name in self.static})
+        stage = Stage(figure, handles)
+        fixed = stage._signature()
+        added = stage.add(lambda: self.draw(handles, result, **values))
+        if stage._signature() != fixed:
+            return None
+        stage.learn(added)
+        self._lay_out(figure)
+        stage.take_away(added)
+        stage.keep_background()
+        return stage
+
+    def _lay_out(self, figure: Figure) -> None:
         """Constrained layout for the first picture; the same axes positions afterwards."""
+        if self.layout != "constrained":
+            return
         if self._positions is None:
-            if not all(ax.get_subplotspec() for ax in self.figure.axes):
+            if not all(ax.get_subplotspec() for ax in figure.axes):
                 self._positions = []   # axes placed with add_axes keep their own positions
                 return
-            self.figure.set_layout_engine("constrained")
-            self.figure.draw_without_rendering()
-            self._positions = [ax.get_position() for ax in self.figure.axes]
-            self.figure.set_layout_engine("none")
-        elif self._positions and len(self._positions) == len(self.figure.axes):
-            for ax, position in zip(self.figure.axes, self._positions):
+            figure.set_layout_engine("constrained")
+            figure.draw_without_rendering()
+            self._positions = [ax.get_position() for ax in figure.axes]
+            figure.set_layout_engine("none")
+        elif self._positions and len(self._positions) == len(figure.axes):
+            for ax, position in zip(figure.axes, self._positions):
                 ax.set_position(position)
 
     def _complete(self, values: dict) -> dict:
@@ -314,62 +397,3 @@ def externalize_frames(page: str, prefix: str) -> tuple[str, dict[str, bytes]]:
         pieces += [page[position:start], _FRAME.sub(to_file, page[start:end])]
         position = end
     return "".join(pieces + [page[position:]]), files
-
-
-# -- panels that several chapters draw ----------------------------------------------------
-def log_ticks(ax, low: int, high: int, every: int = 1) -> None:
-    """Limits 10^low..10^high on the y axis, a labelled tick at every ``every``-th power, no
-    minor ticks.
-
-    Plain-text labels ("1e-4") instead of matplotlib's mathtext ones draw several times
-    faster, which matters when an explorer pre-renders dozens of frames."""
-    powers = list(range(low, high + 1, every))
-    ax.set_yscale("log")
-    ax.set_ylim(10.0 ** low, 10.0 ** high)
-    ax.set_yticks([10.0 ** k for k in powers], [f"1e{k}" if k else "1" for k in powers])
-    ax.yaxis.set_minor_locator(NullLocator())
-
-
-def path_panel(ax, f, trajectories: dict, title: str = "", levels: int = 20,
-               resolution: int = 120, markersize: float = 2.5, faded: Sequence[str] = ()):
-    """Contour lines of ``f`` and one path per entry of ``trajectories`` (label -> Trajectory),
-    in the book's colour of each run's optimizer; labels in ``faded`` are drawn half
-    transparent (a baseline to compare with)."""
-    plots.plot_contours(ax, f, levels=levels, resolution=resolution)
-    for label, traj in trajectories.items():
-        plots.plot_trajectory(ax, traj, label=label, markersize=markersize)
-        if label in faded:
-            for line in ax.lines[-2:]:   # the path and its start marker
-                line.set_alpha(0.45)
-    ax.legend(loc="upper right", fontsize=8)
-    if title:
-        ax.set_title(title, fontsize=10)
-    return ax
-
-
-def loss_panel(ax, curves: dict, steps: int, low: int = -12, high: int = 4, every: int = 2,
-               ylabel: str = "f(x_t) − f* (log scale)", title: str = "",
-               legend: str | None = "lower left"):
-    """Loss curves on a log scale: ``curves`` maps a label to ``(values, color)``, or to
-    ``(values, color, alpha)``. Values below 10^low are drawn at 10^low (a run that reaches
-    the minimum exactly would otherwise leave the plot)."""
-    for label, (values, color, *alpha) in curves.items():
-        values = np.maximum(np.asarray(values, dtype=float), 10.0 ** low)
-        ax.plot(np.arange(len(values)), values, color=color, label=label,
-                alpha=alpha[0] if alpha else 1.0)
-    log_ticks(ax, low, high, every)
-    ax.set_xlim(0, steps)
-    ax.set_xlabel("step t")
-    ax.set_ylabel(ylabel)
-    if title:
-        ax.set_title(title, fontsize=10)
-    if legend:
-        ax.legend(loc=legend, fontsize=8)
-    return ax
-
-
-def verdict_box(ax, text: str, fontsize: float = 8.0):
-    """A short verdict on a run in a white box in the top-right corner of ``ax``."""
-    return ax.text(0.97, 0.97, text, transform=ax.transAxes, ha="right", va="top",
-                   fontsize=fontsize, bbox=dict(boxstyle="round", facecolor="white",
-                                                alpha=0.9, linewidth=0.5))

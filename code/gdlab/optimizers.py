@@ -24,6 +24,15 @@ The contract, as in ``torch.optim``:
   accumulator is still 0) raises ``ValueError`` instead of writing NaN. AdaDelta needs
   ``eps > 0``.
 
+**In place, in cache.** A step changes its arrays in place and writes every intermediate
+result into scratch buffers (``out=``) kept in the state beside them (``scratch_names``), so
+an update allocates nothing; the plain formula stands beside the in-place lines, and the
+numbers are the plain formula's, bit for bit. A step works coordinate by coordinate, so
+``update`` hands a large parameter to ``step`` in blocks of 256 KiB of each array: the dozen
+passes of a step then run in cache, and memory is read and written about once. Checking
+that params and grads are finite takes one more pass over both (their sums), with no array of
+booleans.
+
 Notation in the docstrings: :math:`\theta` parameters, :math:`g_t` the gradient at step
 :math:`t`, :math:`\alpha` the learning rate, products and powers elementwise.
 
@@ -47,6 +56,7 @@ __all__ = ["Optimizer", "SGD", "Momentum", "Nesterov", "AdaGrad", "RMSProp", "Ad
 
 
 _PARAM_DTYPES = (np.float32, np.float64)   # float16 would round eps to 0
+_BLOCK_BYTES = 2 ** 18   # 256 KiB of each array: a block of params, grads, state, scratch fits L2
 
 
 def check_lr(lr):
@@ -67,12 +77,18 @@ def check_lr(lr):
 
 
 class Optimizer:
-    """Base class. Subclasses set ``hyperparameters``, ``state_names`` and ``step`` (and
-    ``zero_denominator`` if they divide by an accumulator)."""
+    """Base class. Subclasses set ``hyperparameters``, ``state_names``, ``scratch_names``
+    and ``step`` (and ``zero_denominator`` if they divide by an accumulator).
+
+    ``step`` must work coordinate by coordinate: ``update`` may call it on matching blocks
+    (1-D views) of the parameter, the gradient, the state and the scratch. A subclass whose
+    step mixes coordinates (a norm, a matrix product) sets ``elementwise = False``."""
 
     name = "Optimizer"
     hyperparameters: tuple[str, ...] = ("lr",)
-    state_names: tuple[str, ...] = ()   # per-parameter arrays, each started at zero
+    state_names: tuple[str, ...] = ()     # per-parameter arrays, each started at zero
+    scratch_names: tuple[str, ...] = ()   # per-parameter buffers for intermediate results
+    elementwise = True
 
     def __init__(self, lr):
         self.lr = check_lr(lr)
@@ -94,7 +110,7 @@ class Optimizer:
         self.t = t
         self.state.update(states)
         for key, param, grad in pairs:
-            self.step(param, grad, states[key], lr)
+            self._step_in_blocks(param, grad, states[key], lr)
 
     def current_lr(self) -> float:
         """The learning rate used by update number ``self.t`` (a schedule is called here)."""
@@ -108,8 +124,12 @@ class Optimizer:
 
     # -- what a subclass writes -------------------------------------------------------
     def init_state(self, param: np.ndarray) -> dict:
-        """Fresh state for one parameter: a zero array of its shape per ``state_names``."""
-        return {name: np.zeros_like(param) for name in self.state_names}
+        """Fresh state for one parameter: a zero array of its shape per ``state_names``, and
+        a scratch buffer of its dtype per ``scratch_names``, one block long (or its shape)."""
+        state = {name: np.zeros_like(param) for name in self.state_names}
+        shape = (_block_length(param),) if self._in_blocks(param) else param.shape
+        state.update({name: np.zeros(shape, param.dtype) for name in self.scratch_names})
+        return state
 
     def step(self, param: np.ndarray, grad: np.ndarray, state: dict, lr: float) -> None:
         raise NotImplementedError
@@ -117,6 +137,28 @@ class Optimizer:
     def zero_denominator(self, state: dict, grad: np.ndarray):
         """Where this update would divide by 0 (a mask, or False): none for plain steps."""
         return False
+
+    # -- blocks -----------------------------------------------------------------------
+    def _in_blocks(self, param) -> bool:
+        """Whether ``update`` steps ``param`` block by block (then the scratch is a block)."""
+        return (self.elementwise and param.flags.c_contiguous
+                and param.size > _block_length(param))
+
+    def _step_in_blocks(self, param, grad, state, lr) -> None:
+        """``step`` on the whole arrays, or on blocks of them: a block of each array is in
+        cache for all the passes a step makes over it."""
+        if not self._in_blocks(param):
+            self.step(param, grad, state, lr)
+            return
+        n, size = _block_length(param), param.size
+        scratch = {name: state[name] for name in self.scratch_names}
+        flat = {name: _flat(a) for name, a in state.items() if name not in scratch}
+        param, grad = _flat(param), np.ascontiguousarray(grad).reshape(-1)
+        for start in range(0, size, n):
+            stop = min(start + n, size)
+            block = {name: a[start:stop] for name, a in flat.items()}
+            block.update((name, a[:stop - start]) for name, a in scratch.items())
+            self.step(param[start:stop], grad[start:stop], block, lr)
 
     # -- the checks -------------------------------------------------------------------
     def _lr_at(self, t: int) -> float:
@@ -161,6 +203,19 @@ class Optimizer:
         return f"{type(self).__name__}({args})"
 
 
+def _block_length(array) -> int:
+    """Entries of ``array`` in one block of ``_BLOCK_BYTES``."""
+    return _BLOCK_BYTES // array.itemsize
+
+
+def _flat(array):
+    """A 1-D view of a C-contiguous array: never a copy, since the step writes through it."""
+    if not array.flags.c_contiguous:
+        raise ValueError("with elementwise = True, state arrays must be C-contiguous like "
+                         "their parameter (np.zeros_like makes them so)")
+    return array.reshape(-1)
+
+
 def _param_name(key) -> str:
     return "params" if key is None else f"params[{key!r}]"
 
@@ -182,12 +237,17 @@ def _match(params, grads):
             extra = sorted(map(str, set(grads) - set(params)))
             raise ValueError(f"grads must have the same keys as params; "
                              f"missing {missing}, unexpected {extra}")
-        return [(key, *_check_pair(f"params[{key!r}]", f"grads[{key!r}]", params[key], grads[key]))
+        return [(key, *_check_pair(f"params[{key!r}]", f"grads[{key!r}]", params[key],
+                                   grads[key]))
                 for key in params]
     if isinstance(grads, dict):
         raise ValueError("grads must be an array like params (a lone array), got a dict; "
                          "to update several arrays pass params as a dict with the same keys")
     return [(None, *_check_pair("params", "grads", params, grads))]
+
+
+_PARAM_HINT = "it has probably diverged; start again from finite values"
+_GRAD_HINT = "the run has probably diverged (try a smaller lr)"
 
 
 def _check_pair(pname, gname, param, grad):
@@ -199,7 +259,19 @@ def _check_pair(pname, gname, param, grad):
     if not param.flags.writeable:
         raise ValueError(f"{pname} must be a writeable array (it is updated in place), "
                          f"got a read-only one")
-    _check_finite(pname, param, "it has probably diverged; start again from finite values")
+    try:
+        grad = _as_grad(pname, gname, param, grad)
+    except ValueError:
+        _check_finite(pname, param, _PARAM_HINT)   # a bad param is reported first
+        raise
+    if not _both_finite(param, grad):               # then say which, exactly:
+        _check_finite(pname, param, _PARAM_HINT)
+        _check_finite(gname, grad, _GRAD_HINT)      # (or both are finite: a false alarm)
+    return param, grad
+
+
+def _as_grad(pname, gname, param, grad):
+    """``grad`` as an array of ``param``'s dtype and shape, or ValueError."""
     try:
         grad = np.asarray(grad)
     except (TypeError, ValueError):   # e.g. a ragged list
@@ -211,14 +283,23 @@ def _check_pair(pname, gname, param, grad):
     grad = grad.astype(param.dtype, copy=False)
     if grad.shape != param.shape:
         raise ValueError(f"{gname} must have the shape of {pname}, {param.shape}, got {grad.shape}")
-    _check_finite(gname, grad, "the run has probably diverged (try a smaller lr)")
-    return param, grad
+    return grad
 
 
 def _check_finite(name, array, hint) -> None:
-    if not np.all(np.isfinite(array)):
+    if not np.isfinite(array).all():
         bad = array[~np.isfinite(array)].ravel()[0]
         raise ValueError(f"{name} must be finite, found {bad}; {hint}")
+
+
+def _both_finite(param, grad) -> bool:
+    """True if every entry of ``param`` and ``grad`` is finite; False if one is not, and
+    (rarely) if a sum below overflows. One pass over each, with no temporary array: a sum
+    is finite only if every entry is (an inf or a NaN makes it inf or NaN, as
+    inf − inf is NaN), so two finite sums prove both finite; the caller checks a non-finite
+    one entry by entry."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return bool(np.isfinite(np.sum(param)) and np.isfinite(np.sum(grad)))
 
 
 class SGD(Optimizer):
@@ -230,12 +311,13 @@ class SGD(Optimizer):
     """
 
     name = "SGD"
+    scratch_names = ("tmp",)
 
     def __init__(self, lr=1e-3):
         super().__init__(lr)
 
     def step(self, param, grad, state, lr):
-        param -= lr * grad
+        param -= np.multiply(lr, grad, out=state["tmp"])    # θ ← θ − α g
 
 
 class Momentum(Optimizer):
@@ -260,6 +342,7 @@ class Momentum(Optimizer):
     name = "Momentum"
     hyperparameters = ("lr", "beta", "ewma")
     state_names = ("v",)
+    scratch_names = ("tmp",)
 
     def __init__(self, lr=1e-3, beta=0.9, ewma=False):
         super().__init__(lr)
@@ -270,10 +353,10 @@ class Momentum(Optimizer):
                              "the point never moves), got 1")
 
     def step(self, param, grad, state, lr):
-        v = state["v"]
-        v *= self.beta
-        v += (1.0 - self.beta) * grad if self.ewma else grad
-        param -= lr * v
+        v, tmp = state["v"], state["tmp"]
+        v *= self.beta                    # v ← β v + g, or with ewma v ← β v + (1 − β) g
+        v += np.multiply(1.0 - self.beta, grad, out=tmp) if self.ewma else grad
+        param -= np.multiply(lr, v, out=tmp)                 # θ ← θ − α v
 
 
 class Nesterov(Optimizer):
@@ -291,23 +374,25 @@ class Nesterov(Optimizer):
     name = "Nesterov"
     hyperparameters = ("lr", "beta")
     state_names = ("v",)
+    scratch_names = ("tmp",)
 
     def __init__(self, lr=1e-3, beta=0.9):
         super().__init__(lr)
         self.beta = check_in_range("beta", beta, 0.0, 1.0)
 
     def step(self, param, grad, state, lr):
-        v = state["v"]
-        v *= self.beta
-        v += grad
-        param -= lr * (grad + self.beta * v)
+        v, tmp = state["v"], state["tmp"]
+        v *= self.beta; v += grad                           # v ← β v + g
+        np.multiply(self.beta, v, out=tmp); tmp += grad     # tmp = g + β v
+        param -= np.multiply(lr, tmp, out=tmp)              # θ ← θ − α (g + β v)
 
 
 class AdaGrad(Optimizer):
     r"""AdaGrad (Duchi, Hazan & Singer, 2011): divide by the root of all past squares.
 
     .. math::
-        s \leftarrow s + g_t^2, \qquad \theta \leftarrow \theta - \alpha\, g_t / (\sqrt{s} + \epsilon)
+        s \leftarrow s + g_t^2, \qquad
+        \theta \leftarrow \theta - \alpha\, g_t / (\sqrt{s} + \epsilon)
 
     Equals ``torch.optim.Adagrad(params, lr=lr, eps=eps)`` (defaults ``lr=0.01``,
     ``eps=1e-10``). With ``eps=0`` an update where :math:`s + g_t^2 = 0` raises ``ValueError``.
@@ -316,15 +401,18 @@ class AdaGrad(Optimizer):
     name = "AdaGrad"
     hyperparameters = ("lr", "eps")
     state_names = ("s",)
+    scratch_names = ("tmp", "denom")
 
     def __init__(self, lr=0.01, eps=1e-10):
         super().__init__(lr)
         self.eps = check_in_range("eps", eps, 0.0)
 
     def step(self, param, grad, state, lr):
-        s = state["s"]
-        s += grad * grad
-        param -= lr * grad / (np.sqrt(s) + self.eps)
+        s, tmp, denom = state["s"], state["tmp"], state["denom"]
+        s += np.multiply(grad, grad, out=tmp)                # s ← s + g²
+        np.sqrt(s, out=denom); denom += self.eps             # denom = √s + ε
+        np.multiply(lr, grad, out=tmp); tmp /= denom         # tmp = α g / (√s + ε)
+        param -= tmp                                         # θ ← θ − α g / (√s + ε)
 
     def zero_denominator(self, state, grad):
         """eps = 0 and s + g^2 = 0: the denominator sqrt(s) + eps would be 0."""
@@ -351,6 +439,7 @@ class RMSProp(Optimizer):
     name = "RMSProp"
     hyperparameters = ("lr", "beta", "eps", "eps_inside")
     state_names = ("s",)
+    scratch_names = ("tmp", "denom")
 
     def __init__(self, lr=0.01, beta=0.99, eps=1e-8, eps_inside=False):
         super().__init__(lr)
@@ -359,11 +448,15 @@ class RMSProp(Optimizer):
         self.eps_inside = check_flag("eps_inside", eps_inside)
 
     def step(self, param, grad, state, lr):
-        s = state["s"]
-        s *= self.beta
-        s += (1.0 - self.beta) * grad * grad
-        denom = np.sqrt(s + self.eps) if self.eps_inside else np.sqrt(s) + self.eps
-        param -= lr * grad / denom
+        s, tmp, denom = state["s"], state["tmp"], state["denom"]
+        np.multiply(1.0 - self.beta, grad, out=tmp); tmp *= grad   # tmp = (1 − β) g²
+        s *= self.beta; s += tmp                                   # s ← β s + (1 − β) g²
+        if self.eps_inside:
+            np.add(s, self.eps, out=denom); np.sqrt(denom, out=denom)   # denom = √(s + ε)
+        else:
+            np.sqrt(s, out=denom); denom += self.eps                    # denom = √s + ε
+        np.multiply(lr, grad, out=tmp); tmp /= denom         # tmp = α g / denom
+        param -= tmp                                         # θ ← θ − α g / denom
 
     def zero_denominator(self, state, grad):
         """eps = 0 and the new s = beta s + (1 - beta) g^2 is 0 (either placement of eps)."""
@@ -387,6 +480,7 @@ class AdaDelta(Optimizer):
     name = "AdaDelta"
     hyperparameters = ("lr", "rho", "eps")
     state_names = ("s", "u")
+    scratch_names = ("delta", "tmp")
 
     def __init__(self, lr=1.0, rho=0.9, eps=1e-6):
         super().__init__(lr)
@@ -394,13 +488,15 @@ class AdaDelta(Optimizer):
         self.eps = check_in_range("eps", eps, 0.0, low_open=True)
 
     def step(self, param, grad, state, lr):
-        s, u = state["s"], state["u"]
-        s *= self.rho
-        s += (1.0 - self.rho) * grad * grad
-        delta = np.sqrt(u + self.eps) / np.sqrt(s + self.eps) * grad
-        u *= self.rho
-        u += (1.0 - self.rho) * delta * delta
-        param -= lr * delta
+        s, u, delta, tmp = state["s"], state["u"], state["delta"], state["tmp"]
+        np.multiply(1.0 - self.rho, grad, out=tmp); tmp *= grad    # tmp = (1 − ρ) g²
+        s *= self.rho; s += tmp                                    # s ← ρ s + (1 − ρ) g²
+        np.add(u, self.eps, out=delta); np.sqrt(delta, out=delta)  # delta = √(u + ε)
+        np.add(s, self.eps, out=tmp); np.sqrt(tmp, out=tmp)        # tmp = √(s + ε)
+        delta /= tmp; delta *= grad                                # Δ = √(u + ε) / √(s + ε) g
+        np.multiply(1.0 - self.rho, delta, out=tmp); tmp *= delta  # tmp = (1 − ρ) Δ²
+        u *= self.rho; u += tmp                                    # u ← ρ u + (1 − ρ) Δ²
+        param -= np.multiply(lr, delta, out=tmp)                   # θ ← θ − α Δ
 
 
 class Adam(Optimizer):
@@ -422,6 +518,7 @@ class Adam(Optimizer):
     name = "Adam"
     hyperparameters = ("lr", "beta1", "beta2", "eps", "bias_correction")
     state_names = ("m", "v")
+    scratch_names = ("tmp",)
 
     def __init__(self, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, bias_correction=True):
         super().__init__(lr)
@@ -431,11 +528,13 @@ class Adam(Optimizer):
         self.bias_correction = check_flag("bias_correction", bias_correction)
 
     def step(self, param, grad, state, lr):
-        m, v = state["m"], state["v"]
-        m *= self.beta1
-        m += (1.0 - self.beta1) * grad
-        v *= self.beta2
-        v += (1.0 - self.beta2) * grad * grad
+        m, v, tmp = state["m"], state["v"], state["tmp"]
+        m *= self.beta1                                             # m ← β1 m + (1 − β1) g
+        m += np.multiply(1.0 - self.beta1, grad, out=tmp)
+        np.multiply(1.0 - self.beta2, grad, out=tmp); tmp *= grad   # tmp = (1 − β2) g²
+        v *= self.beta2; v += tmp                                   # v ← β2 v + (1 − β2) g²
+        np.sqrt(v, out=tmp)                                         # tmp = √v
+        step_size = lr
         if self.bias_correction:
             # The docstring's m_hat = m/(1 - beta1^t) and v_hat = v/(1 - beta2^t), folded into
             # scalars:  lr * m_hat / (sqrt(v_hat) + eps)
@@ -443,10 +542,9 @@ class Adam(Optimizer):
             # the same number (eps is still added to sqrt(v_hat)), computed the way
             # torch.optim.Adam does, without two more arrays the size of the parameters.
             step_size = lr / (1.0 - self.beta1 ** self.t)
-            denom = np.sqrt(v) / math.sqrt(1.0 - self.beta2 ** self.t) + self.eps
-        else:
-            step_size, denom = lr, np.sqrt(v) + self.eps
-        param -= step_size * (m / denom)
+            tmp /= math.sqrt(1.0 - self.beta2 ** self.t)            # tmp = √v̂
+        tmp += self.eps; np.divide(m, tmp, out=tmp)                 # tmp = m / (√v̂ + ε)
+        param -= np.multiply(step_size, tmp, out=tmp)               # θ ← θ − α m̂ / (√v̂ + ε)
 
     def zero_denominator(self, state, grad):
         """eps = 0 and the new v = beta2 v + (1 - beta2) g^2 is 0."""
@@ -476,7 +574,7 @@ class AdamW(Adam):
         self.weight_decay = check_in_range("weight_decay", weight_decay, 0.0)
 
     def step(self, param, grad, state, lr):
-        param *= 1.0 - lr * self.weight_decay
+        param *= 1.0 - lr * self.weight_decay                       # θ ← θ (1 − α λ)
         super().step(param, grad, state, lr)
 
 
@@ -508,11 +606,14 @@ class AdaMax(Adam):
         super().__init__(lr, beta1, beta2, eps)   # Adam's checks; no bias_correction option
 
     def step(self, param, grad, state, lr):
-        m, u = state["m"], state["u"]
-        m *= self.beta1
-        m += (1.0 - self.beta1) * grad
-        np.maximum(self.beta2 * u, np.abs(grad) + self.eps, out=u)
-        param -= lr / (1.0 - self.beta1 ** self.t) * (m / u)
+        m, u, tmp = state["m"], state["u"], state["tmp"]
+        m *= self.beta1                                             # m ← β1 m + (1 − β1) g
+        m += np.multiply(1.0 - self.beta1, grad, out=tmp)
+        np.abs(grad, out=tmp); tmp += self.eps                      # tmp = |g| + ε
+        u *= self.beta2; np.maximum(u, tmp, out=u)                  # u ← max(β2 u, |g| + ε)
+        step_size = lr / (1.0 - self.beta1 ** self.t)
+        np.divide(m, u, out=tmp)                                    # tmp = m / u
+        param -= np.multiply(step_size, tmp, out=tmp)               # θ ← θ − α/(1 − β1ᵗ) m/u
 
     def zero_denominator(self, state, grad):
         """eps = 0 and the new u = max(beta2 u, |g| + eps) is 0."""
@@ -549,15 +650,17 @@ class AMSGrad(Adam):
         super().__init__(lr, beta1, beta2, eps)   # Adam's checks; no bias_correction option
 
     def step(self, param, grad, state, lr):
-        m, v, v_max = state["m"], state["v"], state["v_max"]
-        m *= self.beta1
-        m += (1.0 - self.beta1) * grad
-        v *= self.beta2
-        v += (1.0 - self.beta2) * grad * grad
-        np.maximum(v_max, v, out=v_max)
+        m, v, v_max, tmp = state["m"], state["v"], state["v_max"], state["tmp"]
+        m *= self.beta1                                             # m ← β1 m + (1 − β1) g
+        m += np.multiply(1.0 - self.beta1, grad, out=tmp)
+        np.multiply(1.0 - self.beta2, grad, out=tmp); tmp *= grad   # tmp = (1 − β2) g²
+        v *= self.beta2; v += tmp                                   # v ← β2 v + (1 − β2) g²
+        np.maximum(v_max, v, out=v_max)                             # v_max ← max(v_max, v)
         step_size = lr / (1.0 - self.beta1 ** self.t)
-        denom = np.sqrt(v_max) / math.sqrt(1.0 - self.beta2 ** self.t) + self.eps
-        param -= step_size * (m / denom)
+        np.sqrt(v_max, out=tmp)                                     # tmp = √v_max / √(1 − β2ᵗ)
+        tmp /= math.sqrt(1.0 - self.beta2 ** self.t)
+        tmp += self.eps; np.divide(m, tmp, out=tmp)                 # tmp = m / (tmp + ε)
+        param -= np.multiply(step_size, tmp, out=tmp)               # θ ← θ − α/(1 − β1ᵗ) tmp
 
     def zero_denominator(self, state, grad):
         """eps = 0 and the new v_max = max(v_max, v) is 0."""

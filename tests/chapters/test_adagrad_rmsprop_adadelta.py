@@ -14,6 +14,7 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pytest
+from explorer_checks import check_fast_frames
 from matplotlib.figure import Figure
 
 import gdlab
@@ -148,6 +149,10 @@ def test_the_notebook_runs_this_compute():
     assert 'landscapes = {"ravine": (gdlab.elongated_bowl, (-8.0, 2.0), 300),' in source
     assert source.rstrip().endswith(
         "explorer = adagrad_rmsprop_adadelta.explorer(compute, landscapes)\nexplorer")
+
+
+def test_frames_are_drawn_fast_and_equal_whole_draws(explorer):
+    check_fast_frames(explorer)
 
 
 def test_explorer_grid_and_start(explorer):
@@ -434,7 +439,7 @@ def test_start_overrides_the_preferred_values():
 def drawn(e, **values):
     fig = Figure(figsize=(10.5, 3.6))
     values = {**e.start, **values}
-    e.draw(fig, e.result(**values), **values)
+    e.draw_into(fig, e.result(**values), **values)
     return fig.axes
 
 

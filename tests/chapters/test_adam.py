@@ -6,6 +6,8 @@ import re
 
 import numpy as np
 import pytest
+from explorer_checks import check_fast_frames
+from matplotlib.figure import Figure
 
 import gdlab
 from gdlab.chapters import adam
@@ -164,10 +166,20 @@ def small_explorer(start=None, compute=compute, tol=1e-6):
                          else start)
 
 
+def drawn(e, **values):
+    """The axes of the whole picture ``e`` draws at ``values`` (a rendered frame keeps only
+    its unchanging parts in ``e.figure``)."""
+    values = {**e.start, **values}
+    return e.draw_into(Figure(), e.result(**values), **values).axes
+
+
 def verdict(e, **values):
     """The text of the verdict box in the picture for ``values``."""
-    e.render(**values)
-    return e.figure.axes[1].texts[0].get_text()
+    return drawn(e, **values)[1].texts[0].get_text()
+
+
+def test_frames_are_drawn_fast_and_equal_whole_draws():
+    check_fast_frames(small_explorer())
 
 
 def test_explorer_result_is_an_adam_run():
@@ -207,8 +219,8 @@ def test_explorer_start_picks_the_first_picture_and_the_rest_start_in_the_middle
 def test_explorer_renders_png_with_the_shared_panels_and_limits_frames():
     e = small_explorer()
     assert e.render(beta1=0.0) != e.render()
-    assert e.render().startswith(PNG)   # drawn last: the default picture
-    ax_path, ax_loss = e.figure.axes
+    assert e.render().startswith(PNG)
+    ax_path, ax_loss = drawn(e)   # the default picture
     assert ax_path.get_title() == ("α = 0.1, β1 = 0.9 (window ≈ 10), "
                                    "β2 = 0.999 (window ≈ 1000)")
     assert ax_path.get_legend_handles_labels()[1] == ["minimum", "Adam, α = 0.1"]

@@ -7,6 +7,8 @@ import warnings
 import matplotlib
 import numpy as np
 import pytest
+from explorer_checks import check_fast_frames
+from matplotlib.figure import Figure
 
 import gdlab
 from gdlab.chapters import bias_correction
@@ -128,6 +130,17 @@ def explorer(compute=None, **kwargs):
     return bias_correction.explorer(compute or noisy_constant_compute(), **kwargs)
 
 
+def drawn(e, **values):
+    """The axes of the whole picture ``e`` draws at ``values`` (a rendered frame keeps only
+    its unchanging parts in ``e.figure``: the titles go back to setup's)."""
+    values = {**e.start, **values}
+    return e.draw_into(Figure(), e.result(**values), **values).axes
+
+
+def test_frames_are_drawn_fast_and_equal_whole_draws():
+    check_fast_frames(explorer())
+
+
 def test_explorer_result_is_the_zero_started_ewma():
     e = explorer(noisy_constant_compute(seed=1))
     assert e.start == {"beta": 0.9, "t": 10}
@@ -191,8 +204,8 @@ def test_explorer_start():
     assert e.result()["weight_sum"] == pytest.approx(1 - 0.99 ** 5)
     # the first picture is drawn at the start values
     started = explorer(betas=(0.5, 0.9), ts=(1, 30), start={"beta": 0.5, "t": 30})
-    started.render()
-    assert started.figure.axes[0].get_title().startswith("β = 0.5, t = 30:")
+    assert started.render().startswith(PNG)
+    assert drawn(started)[0].get_title().startswith("β = 0.5, t = 30:")
 
 
 def test_explorer_with_noise_free_data_is_exact_after_correction():
@@ -220,8 +233,8 @@ def test_explorer_frames_keep_their_titles_and_fixed_axes():
     e = explorer(betas=(0.9,), ts=(5, 1000))
     y_ranges = set()
     for t in (5, 1000):
-        e.render(t=t)
-        weights, averages = e.figure.axes
+        assert e.render(t=t).startswith(PNG)
+        weights, averages = drawn(e, t=t)
         assert weights.get_title().startswith(f"β = 0.9, t = {t}: the weights sum to")
         assert averages.get_title().startswith(f"At t = {t}: raw ")
         assert averages.get_xscale() == "log" and weights.get_xlabel() == "point $i$"

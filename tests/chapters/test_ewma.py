@@ -12,6 +12,7 @@ import pytest
 from matplotlib.figure import Figure
 
 import gdlab
+from explorer_checks import check_fast_frames
 from gdlab import data
 from gdlab.chapters import ewma
 
@@ -67,8 +68,13 @@ def _drawn(ex, **values):
     """The figure ``ex`` draws for ``values`` (drawn afresh: ``render`` caches its PNGs)."""
     values = {**ex.start, **values}
     figure = Figure(figsize=(9.0, 5.6))
-    ex.draw(figure, ex.result(**values), **values)
+    ex.draw_into(figure, ex.result(**values), **values)
     return figure
+
+
+def test_frames_are_drawn_fast_and_equal_whole_draws(explorer):
+    ex, _, _ = explorer
+    check_fast_frames(ex)
 
 
 def test_explorer_result_is_the_recursion(explorer):

@@ -5,8 +5,10 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from matplotlib.figure import Figure
 
 import gdlab
+from explorer_checks import check_fast_frames
 from gdlab.chapters import gradient_descent
 
 PNG = b"\x89PNG"
@@ -255,6 +257,24 @@ def descent_on(f, x0, steps):
 BOWL, X0 = gdlab.elongated_bowl, [-8.0, 2.0]
 
 
+def drawn(explorer, **values):
+    """The axes of the whole picture ``explorer`` draws at ``values`` (a rendered frame keeps
+    only its unchanging parts in ``explorer.figure``: the titles go back to setup's)."""
+    values = {**explorer.start, **values}
+    return explorer.draw_into(Figure(), explorer.result(**values), **values).axes
+
+
+@pytest.fixture(scope="module")
+def explorer():
+    """The notebook's explorer: forty steps on the elongated bowl for each learning rate."""
+    lrs = [0.05, 0.1, 0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0, 1.01, 1.05]
+    return gradient_descent.explorer(descent_on(BOWL, X0, 40), lrs, BOWL, start={"lr": 0.5})
+
+
+def test_frames_are_drawn_fast_and_equal_whole_draws(explorer):
+    check_fast_frames(explorer)
+
+
 def test_explorer_keeps_the_loss_axis_fixed_across_frames():
     """The loss panel spans every run, so the frames can be compared by eye."""
     lrs = [0.1, 0.9, 1.05]
@@ -311,14 +331,13 @@ def test_explorer_start_picks_the_first_frame():
 
 def test_explorer_loss_panel_is_labelled_and_the_title_says_the_verdict():
     e = gradient_descent.explorer(descent_on(BOWL, X0, 300), [0.5, 1.05], BOWL)
-    e.render(lr=1.05)
-    ax_path, ax_loss = e.figure.axes
+    assert e.render(lr=1.05).startswith(PNG)
+    ax_path, ax_loss = drawn(e, lr=1.05)
     assert "diverged at step" in ax_loss.get_title()
     assert ax_loss.get_yscale() == "log" and ax_loss.get_xlabel() == "step t"
     assert ax_path.get_title() == "Gradient descent on elongated bowl x²/20 + y²"
     assert ax_loss.get_xlim() == (0, 300)   # the longest run, not the diverged one (234 steps)
-    e.render(lr=0.5)
-    assert e.figure.axes[1].get_title().startswith("lr = 0.5: final gap ")
+    assert drawn(e, lr=0.5)[1].get_title().startswith("lr = 0.5: final gap ")
 
 
 def test_explorer_step_axis_is_the_longest_run():
@@ -348,7 +367,7 @@ def test_the_docstring_contract_is_what_draw_uses():
     only_these = SimpleNamespace(**fields)
     e = gradient_descent.explorer(lambda lr: only_these, [0.5], BOWL)
     assert e.render().startswith(PNG)
-    assert e.figure.axes[1].get_title() == f"lr = 0.5: final gap {run.gaps()[-1]:.2e}"
+    assert drawn(e)[1].get_title() == f"lr = 0.5: final gap {run.gaps()[-1]:.2e}"
     for name in fields:
         fewer = SimpleNamespace(**{k: v for k, v in fields.items() if k != name})
         with pytest.raises(TypeError, match=f"no {name}"):

@@ -4,6 +4,7 @@ from Monte Carlo, or by hand, not from the formulas under test."""
 
 import numpy as np
 import pytest
+from explorer_checks import check_fast_frames
 
 import gdlab
 from gdlab import schedules as s
@@ -87,6 +88,16 @@ def test_explorer_computes_draws_and_starts_where_asked():
     assert np.all(result["lrs"] == 0.2) and result["run"].steps == STEPS
     assert shown.render(schedule="constant", lr0=0.2).startswith(PNG)
     assert 'class="gdlab-explorer"' in shown.to_html()
+
+
+@pytest.fixture
+def explorer():
+    return lrd.explorer(compute, ["constant", "cosine"], (0.2, 0.5, 0.9), BOWL, X0, STEPS, 0.04,
+                        start={"schedule": "constant", "lr0": 0.5})
+
+
+def test_frames_are_drawn_fast_and_equal_whole_draws(explorer):
+    check_fast_frames(explorer)
 
 
 def test_explorer_allows_at_most_24_frames():

@@ -209,7 +209,7 @@ def test_start_picks_the_first_picture(explorer):
 def drawn(explorer, **values):
     values = {**explorer.start, **values}
     fig = Figure()
-    explorer.draw(fig, explorer.result(**values), **values)
+    explorer.draw_into(fig, explorer.result(**values), **values)
     return fig.axes
 
 
@@ -295,7 +295,7 @@ def test_the_docstring_names_every_key_draw_reads(explorer):
     only_the_contract = {key: result[key] for key in
                          ("momentum", "gd", "steps_momentum", "steps_gd", "rate")}
     fig = Figure()
-    explorer.draw(fig, only_the_contract, lr=1.6, beta=0.7)
+    explorer.draw_into(fig, only_the_contract, lr=1.6, beta=0.7)
     assert len(fig.axes) == 2 and fig.axes[1].texts[0].get_text().startswith("momentum:")
 
 
@@ -304,7 +304,7 @@ def test_a_missing_key_is_reported_by_name(explorer, key):
     result = dict(explorer.result())
     del result[key]
     with pytest.raises(TypeError, match=f"compute\\(lr=0.9, beta=0.5\\) returned no '{key}'"):
-        explorer.draw(Figure(), result, lr=0.9, beta=0.5)
+        explorer.draw_into(Figure(), result, lr=0.9, beta=0.5)
 
 
 def test_a_wrong_shape_of_result_is_reported_with_the_contract(explorer):
@@ -318,7 +318,7 @@ def test_a_wrong_shape_of_result_is_reported_with_the_contract(explorer):
     ]
     for result, message in wrong:
         with pytest.raises(TypeError, match=re.escape(message)):
-            explorer.draw(Figure(), result, lr=0.9, beta=0.5)
+            explorer.draw_into(Figure(), result, lr=0.9, beta=0.5)
 
 
 def test_a_wrong_compute_fails_when_built_and_when_drawn():

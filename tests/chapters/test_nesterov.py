@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 
 import gdlab
 from by_hand import sutskever_run
+from explorer_checks import check_fast_frames
 from gdlab.chapters import nesterov
 from gdlab.chapters.nesterov import check_steps
 
@@ -180,6 +181,37 @@ def make_explorer(compute=compute, **start):
                              start=start or {"lr": 0.45, "beta": 0.9})
 
 
+@pytest.fixture(scope="module")
+def explorer():
+    """The notebook's explorer: four learning rates, five β."""
+    return nesterov.explorer(compute, lrs=[0.05, 0.2, 0.45, 0.8],
+                             betas=[0.5, 0.8, 0.9, 0.95, 0.99], f=gdlab.elongated_bowl,
+                             steps=80, start={"lr": 0.45, "beta": 0.9})
+
+
+def test_frames_are_drawn_fast_and_equal_whole_draws(explorer):
+    check_fast_frames(explorer)
+
+
+def test_a_run_from_another_start_gets_its_own_loss_axis():
+    """The loss axis is fixed from the start's runs; a frame whose runs start elsewhere (a
+    larger first gap) moves its top, drawn whole."""
+    def from_far_away(lr, beta):
+        x0 = [-8.0, 2.0] if lr == 0.45 else [-80.0, 20.0]   # first gap 7.2, then 720
+        return {"Momentum": gdlab.run(gdlab.Momentum(lr=lr, beta=beta), gdlab.elongated_bowl,
+                                      x0, 80),
+                "Nesterov": gdlab.run(gdlab.Nesterov(lr=lr, beta=beta), gdlab.elongated_bowl,
+                                      x0, 80)}
+
+    ex = make_explorer(from_far_away)
+    assert draw(ex, ex.result(), **ex.start)[1].get_ylim() == pytest.approx((1e-10, 1e3))
+    far = draw(ex, ex.result(lr=0.05), lr=0.05, beta=0.9)[1]
+    assert far.get_ylim() == pytest.approx((1e-10, 1e5))
+    assert [t.get_text() for t in far.get_yticklabels()][-1] == "1e4"   # every 2nd power
+    assert ex.render().startswith(b"\x89PNG") and ex.slow_frames == 0
+    assert ex.render(lr=0.05).startswith(b"\x89PNG") and ex.slow_frames == 1
+
+
 def test_the_compute_tested_here_is_the_notebooks():
     # the repetition is intended: these tests test the notebook's compute step
     notebook = nbformat.read(ROOT / "chapters" / "04-nesterov.ipynb", as_version=4)
@@ -275,7 +307,7 @@ def test_explorer_title_names_nags_effective_momentum():
 
 def draw(ex, result, **values):
     fig = Figure()
-    ex.draw(fig, result, **values)
+    ex.draw_into(fig, result, **values)
     return fig.axes
 
 

@@ -9,11 +9,19 @@ import warnings
 import matplotlib
 import numpy as np
 import pytest
+from explorer_checks import check_fast_frames
+from matplotlib.figure import Figure
 
 import gdlab
 from gdlab.chapters import saddle_points
 
 PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def drawn(explorer, **values):
+    """The figure of one whole frame (a rendered frame keeps only the static parts)."""
+    values = {**explorer.start, **values}
+    return explorer.draw_into(Figure(), explorer.result(**values), **values)
 
 
 def gd_run(lr=0.1, y0=1e-6, steps=120, x0=1.0):
@@ -74,7 +82,7 @@ def test_explorer_results_and_verdicts():
 def test_explorer_draws_both_panels_with_the_law_and_the_verdict():
     e = main_explorer()
     assert e.render(offset=1e-2, optimizer="GD").startswith(PNG)
-    ax_path, ax_y = e.figure.axes
+    ax_path, ax_y = drawn(e, offset=1e-2, optimizer="GD").axes
     assert ax_path.get_title() == "GD from (1, 0.01)"
     assert ax_y.get_yscale() == "log" and ax_y.get_ylim() == pytest.approx((1e-12, 1e2))
     labels = [line.get_label() for line in ax_y.get_lines()]
@@ -83,8 +91,7 @@ def test_explorer_draws_both_panels_with_the_law_and_the_verdict():
     np.testing.assert_allclose(law.get_ydata()[:3], [1e-2, 1.2e-2, 1.44e-2])
     texts = [t.get_text() for t in ax_y.texts]
     assert texts == ["escaped at step 26\n(|y| ≥ 1)"]
-    e.render(offset=0.0, optimizer="GD")          # no law for δ = 0, and 0 drawn at 1e-12
-    ax_path, ax_y = e.figure.axes
+    ax_path, ax_y = drawn(e, offset=0.0, optimizer="GD").axes   # no law for δ = 0, 0 at 1e-12
     assert not any(line.get_label().startswith("GD's law") for line in ax_y.get_lines())
     assert ax_y.get_lines()[0].get_ydata().min() == 1e-12
 
@@ -138,7 +145,8 @@ def test_race_explorer_draws_each_run_up_to_the_step_in_its_colour():
     e = saddle_points.race_explorer(race_compute, steps=[0, 10, 40], landscapes=LANDSCAPES)
     assert e.start == {"step": 10}
     assert e.render(step=40).startswith(PNG)
-    saddle_ax, beale_ax = e.figure.axes
+    fig = drawn(e, step=40)
+    saddle_ax, beale_ax = fig.axes
     assert saddle_ax.get_title() == "saddle, step 40" and beale_ax.get_title() == "Beale, step 40"
     assert beale_ax.get_xlim() == pytest.approx((-0.5, 5.0))
     paths = [line for line in saddle_ax.get_lines() if line.get_label() in ("SGD", "Adam")]
@@ -146,10 +154,9 @@ def test_race_explorer_draws_each_run_up_to_the_step_in_its_colour():
                                                     gdlab.plots.color_of("Adam")}
     sgd = next(line for line in saddle_ax.get_lines() if line.get_label() == "SGD")
     assert len(sgd.get_xdata()) == 41                      # steps 0..40
-    legend = e.figure.legends[0]
+    legend = fig.legends[0]
     assert [t.get_text() for t in legend.get_texts()][:3] == ["SGD", "Momentum", "Adam"]
-    e.render(step=0)
-    assert len(next(line for line in e.figure.axes[0].get_lines()
+    assert len(next(line for line in drawn(e, step=0).axes[0].get_lines()
                     if line.get_label() == "SGD").get_xdata()) == 1
 
 
@@ -168,6 +175,20 @@ def test_race_explorer_refuses_bad_input(kwargs, words):
         saddle_points.race_explorer(**settings)
     for word in words:
         assert word in str(error.value), str(error.value)
+
+
+def test_race_explorer_needs_the_same_runs_at_every_step():
+    def fewer_later(step):   # Adam drops out after the start: the legend, drawn once, would lie
+        result = race_compute(step)
+        if step:
+            del result["saddle"]["Adam"]
+        return result
+
+    e = saddle_points.race_explorer(fewer_later, steps=[0, 10], landscapes=LANDSCAPES,
+                                    start={"step": 0})
+    with pytest.raises(ValueError, match=r"compute\(step=10\) returned other runs on 'saddle' "
+                                         r".*: SGD, Momentum instead of SGD, Momentum, Adam"):
+        e.render(step=10)
 
 
 # -- explorer 3: the widget-plot exercise ----------------------------------------------------
@@ -195,7 +216,7 @@ def test_lr_explorer_shows_the_attempt_against_the_target():
     e = saddle_points.lr_explorer(lr_compute, lrs=[0.1, 0.3, 1.2], target=30, steps=60,
                                   start={"lr": 0.3})
     assert e.render().startswith(PNG)
-    ax, = e.figure.axes
+    ax, = drawn(e).axes
     assert ax.get_title() == "Gradient descent with α = 0.3 from (1, 1e-06)"
     assert [t.get_text() for t in ax.texts] == [
         "on target: escapes at step 30 ≤ 30\nand x settles"]
@@ -203,9 +224,9 @@ def test_lr_explorer_shows_the_attempt_against_the_target():
     assert target_lines, "the target step is drawn as a vertical line"
     labels = [line.get_label() for line in ax.get_lines()]
     assert "|y_t| (escaping)" in labels and "|x_t| (attracting)" in labels
-    e.render(lr=1.2)                                  # diverged run: stopped early, still drawn
+    assert e.render(lr=1.2).startswith(PNG)           # diverged run: stopped early, still drawn
     assert e.result(lr=1.2)["trajectory"].diverged
-    assert e.figure.axes[0].texts[0].get_text().startswith("x grows")
+    assert drawn(e, lr=1.2).axes[0].texts[0].get_text().startswith("x grows")
 
 
 def test_lr_explorer_refuses_bad_input():
@@ -218,6 +239,22 @@ def test_lr_explorer_refuses_bad_input():
     with pytest.raises(ValueError, match="max_frames"):
         saddle_points.lr_explorer(lr_compute, lrs=list(np.linspace(0.05, 0.9, 17)),
                                   target=30, steps=60)
+
+
+# -- all three: fast frames ---------------------------------------------------------------------
+@pytest.fixture(params=["explorer", "race_explorer", "lr_explorer"])
+def explorer(request):
+    """Each of the chapter's explorers, as the tests above build it."""
+    return {"explorer": main_explorer,
+            "race_explorer": lambda: saddle_points.race_explorer(
+                race_compute, steps=[0, 10, 20, 40], landscapes=LANDSCAPES),
+            "lr_explorer": lambda: saddle_points.lr_explorer(
+                lr_compute, lrs=[0.1, 0.2, 0.3, 0.5, 1.0, 1.2], target=30, steps=60,
+                start={"lr": 0.1})}[request.param]()
+
+
+def test_frames_are_drawn_fast_and_equal_whole_draws(explorer):
+    check_fast_frames(explorer)
 
 
 # -- check_escape_steps -------------------------------------------------------------------------

@@ -17,7 +17,8 @@ import numpy as np
 
 import gdlab
 from gdlab import feedback
-from gdlab.explorer import Explorer, log_ticks, loss_panel, path_panel
+from gdlab.explorer import Explorer
+from gdlab.panels import contour_axes, log_ticks, loss_axes, loss_curves, paths
 from gdlab.validation import check_finite_array, check_in_range, check_positive_int
 
 __all__ = ["ADAPTIVE_OPTIMIZERS", "explorer", "check_rmsprop_steps", "rmsprop_slips"]
@@ -66,9 +67,12 @@ def explorer(compute: Callable, functions: dict,
     if fixed_decay is not None:
         _check_default_decay(compute, fixed_decay)
 
-    def draw(fig, result, optimizer, lr, function, decay=fixed_decay):
+    def setup(fig, function):
+        return _adaptive_axes(fig, functions[function])
+
+    def draw(axes, result, optimizer, lr, function, decay=fixed_decay):
         _check_result(result)
-        _draw_adaptive_run(fig, result, optimizer, lr, decay, functions[function])
+        _draw_adaptive_run(axes, result, optimizer, lr, decay)
 
     controls = {"optimizer": list(optimizers), "lr": lrs, "function": list(functions)}
     first = next(iter(optimizers), None)   # None for an empty list: the Explorer reports it
@@ -81,7 +85,8 @@ def explorer(compute: Callable, functions: dict,
     title = "Adaptive step sizes: optimizer, learning rate, landscape"
     title += ", decay" if fixed_decay is None else f" (decay β = ρ = {fixed_decay:g})"
     shown = Explorer(controls, compute, draw, start={**preferred, **(start or {})},
-                     title=title, figsize=(10.5, 3.6), max_frames=40, layout=None)
+                     title=title, figsize=(10.5, 3.6), max_frames=40, layout=None,
+                     setup=setup, static=["function"])
     _check_result(shown.result())   # a broken compute fails here, not in draw
     return shown
 
@@ -123,24 +128,38 @@ def _check_functions(functions) -> None:
         check_positive_int(f"steps of functions[{label!r}]", entry[2])
 
 
-def _draw_adaptive_run(fig, result, optimizer, lr, decay, landscape) -> None:
-    """Three panels side by side: the path, the loss gap and each coordinate's effective
-    learning rate."""
+def _adaptive_axes(fig, landscape) -> tuple:
+    """The unchanging half of the picture, for one landscape: three panels side by side, the
+    contour lines, a log axis for the loss gap and one for each coordinate's effective
+    learning rate, over the landscape's steps."""
     f, _, steps = landscape
-    traj, rates = result["trajectory"], np.asarray(result["effective_lr"])
     # Fixed axes rectangles: every frame lines up exactly while scrubbing.
     fig.set_layout_engine("none")
     ax_path = fig.add_axes((0.065, 0.14, 0.29, 0.72))
     ax_loss = fig.add_axes((0.43, 0.14, 0.22, 0.72))
     ax_rate = fig.add_axes((0.76, 0.14, 0.22, 0.72))
+    contour_axes(ax_path, f)
+    loss_axes(ax_loss, steps, low=-12, high=4, every=4)
+    log_ticks(ax_rate, -5, 3, 1)
+    ax_rate.set_xlim(0, steps)
+    ax_rate.set_xlabel("step t")
+    ax_rate.set_ylabel("effective learning rate (log scale)")
+    ax_rate.set_title("−Δθ_i / g_i for each coordinate", fontsize=10)
+    return ax_path, ax_loss, ax_rate
+
+
+def _draw_adaptive_run(axes, result, optimizer, lr, decay) -> None:
+    """The changing half: the path, the loss gap with its verdict and each coordinate's
+    effective learning rate."""
+    ax_path, ax_loss, ax_rate = axes
+    traj, rates = result["trajectory"], np.asarray(result["effective_lr"])
     color = gdlab.plots.color_of(optimizer)
     knob = f", {_DECAY_SYMBOL[optimizer]} = {decay:g}" if optimizer in _DECAY_SYMBOL else ""
-    path_panel(ax_path, f, {optimizer: traj}, title=f"{optimizer}, lr = {lr:g}{knob}",
-               markersize=2.0)
+    paths(ax_path, {optimizer: traj}, markersize=2.0)
+    ax_path.set_title(f"{optimizer}, lr = {lr:g}{knob}", fontsize=10)
 
     gaps = traj.gaps()
-    loss_panel(ax_loss, {optimizer: (gaps, color)}, steps, low=-12, high=4, every=4,
-               legend=None)
+    loss_curves(ax_loss, {optimizer: (gaps, color)}, low=-12, legend=None)
     verdict = (traj.status if traj.diverged else
                f"after {traj.steps} steps: gap {max(gaps[-1], 1e-16):.1e},\n"
                f"distance {traj.distances()[-1]:.2g}")
@@ -149,11 +168,6 @@ def _draw_adaptive_run(fig, result, optimizer, lr, decay, landscape) -> None:
     t = np.arange(1, len(rates) + 1)
     for i, (style, axis) in enumerate((("-", "x"), ("--", "y"))[:rates.shape[1]]):
         ax_rate.plot(t, rates[:, i], style, color=color, label=f"{axis} coordinate")
-    log_ticks(ax_rate, -5, 3, 1)
-    ax_rate.set_xlim(0, steps)
-    ax_rate.set_xlabel("step t")
-    ax_rate.set_ylabel("effective learning rate (log scale)")
-    ax_rate.set_title("−Δθ_i / g_i for each coordinate", fontsize=10)
     ax_rate.legend(loc="lower right", fontsize=8)
 
 

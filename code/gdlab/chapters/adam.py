@@ -15,10 +15,11 @@ import numpy as np
 
 from gdlab import plots
 from gdlab.ewma import effective_window, ewma
-from gdlab.explorer import Explorer, loss_panel, path_panel, verdict_box
+from gdlab.explorer import Explorer
 from gdlab.feedback import Feedback, check_points
 from gdlab.functions import Function
 from gdlab.optimizers import Adam
+from gdlab.panels import contour_axes, loss_axes, loss_curves, paths, verdict_box
 from gdlab.run import Trajectory, replay
 from gdlab.validation import check_finite_array, check_in_range, check_positive_int
 
@@ -51,22 +52,32 @@ def explorer(compute: Callable, lrs: Sequence[float], beta1s: Sequence[float],
     steps = check_positive_int("steps", steps)
     tol = check_in_range("tol", tol, 0.0, low_open=True)
 
-    def draw(fig, result, lr, beta1, beta2):
-        traj = _checked(result, steps)["trajectory"]
+    def setup(fig):
         ax_path, ax_loss = fig.subplots(1, 2, width_ratios=[1.6, 1])
-        path_panel(ax_path, f, {f"Adam, α = {lr:g}": traj},
-                   title=f"α = {lr:g}, β1 = {beta1:g} (window ≈ {effective_window(beta1):.0f}), "
-                         f"β2 = {beta2:g} (window ≈ {effective_window(beta2):.0f})",
-                   levels=12, resolution=100, markersize=1.5)
-        loss_panel(ax_loss, {"Adam": (traj.gaps(), plots.color_of("Adam"))}, steps,
-                   ylabel="gap f(x_t) − f* (log scale)", title=f"Loss on {f.name}",
-                   legend=None)
+        contour_axes(ax_path, f, levels=12, resolution=100)
+        loss_axes(ax_loss, steps, ylabel="gap f(x_t) − f* (log scale)",
+                  title=f"Loss on {f.name}")
+        return ax_path, ax_loss
+
+    def draw(axes, result, lr, beta1, beta2):
+        traj = _checked(result, steps)["trajectory"]
+        ax_path, ax_loss = axes
+        paths(ax_path, {f"Adam, α = {lr:g}": traj}, markersize=1.5)
+        ax_path.set_title(_knobs(lr, beta1, beta2), fontsize=10)
+        loss_curves(ax_loss, {"Adam": (traj.gaps(), plots.color_of("Adam"))}, legend=None)
         verdict_box(ax_loss, _verdict(result, tol))
 
-    shown = Explorer(controls, compute, draw, start=start, title="Adam explorer: α, β1 and β2",
-                     figsize=(10.0, 4.0), dpi=72, max_frames=40)
+    shown = Explorer(controls, compute, draw, start=start, setup=setup,
+                     title="Adam explorer: α, β1 and β2", figsize=(10.0, 4.0), dpi=72,
+                     max_frames=40)
     _checked(shown.result(), steps)   # a broken compute fails here, not in draw
     return shown
+
+
+def _knobs(lr: float, beta1: float, beta2: float) -> str:
+    """The title of the path panel: the three hyperparameters and each average's window."""
+    return (f"α = {lr:g}, β1 = {beta1:g} (window ≈ {effective_window(beta1):.0f}), "
+            f"β2 = {beta2:g} (window ≈ {effective_window(beta2):.0f})")
 
 
 def _decay_rates(name: str, values) -> list[float]:

@@ -66,17 +66,26 @@ def explorer(compute: Callable, betas: Sequence[float] = (0.5, 0.9, 0.99, 0.999)
     ts = [check_positive_int(f"ts[{k}]", t) for k, t in enumerate(ts)]
     mean = check_real("mean", mean)
 
-    def draw(fig, result, beta, t):   # horizon and y_range are set below, before any drawing
-        result = _checked_result(result, t)
+    def setup(fig, t):   # horizon and y_range are set below, before any drawing
         # Fixed axes rectangles (layout=None below): every frame lines up in the scrubber.
-        _draw_weights(fig.add_axes((0.1, 0.14, 0.34, 0.70)), result, beta, t)
-        _draw_averages(fig.add_axes((0.55, 0.14, 0.435, 0.70)), result, t, mean,
-                       horizon, y_range)
+        top = max(_largest_corrected_weight(_checked_result(shown.result(beta=b, t=t), t))
+                  for b in betas)   # one y range for every β: the weights compare
+        weights = _weights_axes(fig.add_axes((0.1, 0.14, 0.34, 0.70)), t, 1.25 * top)
+        averages = _averages_axes(fig.add_axes((0.55, 0.14, 0.435, 0.70)), mean, horizon,
+                                  y_range)
+        return weights, averages
+
+    def draw(axes, result, beta, t):
+        result = _checked_result(result, t)
+        weights, averages = axes
+        _draw_weights(weights, result, beta, t)
+        _draw_averages(averages, result, t)
 
     preferred = {"beta": 0.9 if 0.9 in betas else None, "t": 10 if 10 in ts else None}
     shown = Explorer({"beta": betas, "t": ts}, compute, draw, {**preferred, **(start or {})},
                      title="Bias correction explorer: the weights and the averages at step t",
-                     figsize=(9.5, 3.8), max_frames=40, layout=None)
+                     figsize=(9.5, 3.8), max_frames=40, layout=None, setup=setup,
+                     static=["t"])
     horizon = max(ts)
     longest = _checked_result(shown.result(beta=betas[0], t=horizon), horizon)
     y_range = _value_range(longest["data"], mean)
@@ -112,13 +121,32 @@ def _value_range(data, mean: float) -> tuple[float, float]:
     return min(0.0, mean - spread) - 0.05 * spread, mean + 1.6 * spread
 
 
+def _largest_corrected_weight(result) -> float:
+    return max(float(np.max(result["weights"] * result["factor"])), 1e-12)
+
+
+def _weights_axes(ax, t: int, top: float):
+    """The unchanging half of the left panel at step ``t``: the points 1..t, the weights
+    0..``top`` (the same for every β, so that scrubbing β compares them) and the labels."""
+    ax.set_xlim(0.5 - 0.02 * t, t + 0.5 + 0.02 * t)
+    ax.set_ylim(0.0, top)
+    if t <= 10:
+        ax.set_xticks(np.arange(1, t + 1))
+    else:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("point $i$")
+    ax.set_ylabel("weight of $g_i$ in the average")
+    return ax
+
+
 def _draw_weights(ax, result, beta, t):
     """Left panel: the raw weights (bars, or a filled area for many points) and the
     corrected ones, which sum to 1."""
     i = np.arange(1, t + 1)
     weights = result["weights"]
     corrected_weights = weights * result["factor"]
-    raw_label = f"raw $(1-β)β^{{t-i}}$, sum {result['weight_sum']:.3f}"
+    # plain text, not mathtext: it changes with every frame, and draws several times faster
+    raw_label = f"raw (1 − β)βᵗ⁻ⁱ, sum {result['weight_sum']:.3f}"
     if t <= 30:
         ax.vlines(i, 0.0, weights, color=RAW_COLOR, linewidth=3.0, label=raw_label)
         ax.plot(i, corrected_weights, "o", color=CORRECTED_COLOR, markersize=4,
@@ -127,31 +155,15 @@ def _draw_weights(ax, result, beta, t):
         ax.fill_between(i, weights, step="mid", color=RAW_COLOR, alpha=0.8, linewidth=0,
                         label=raw_label)
         ax.plot(i, corrected_weights, "-", color=CORRECTED_COLOR, label="corrected, sum 1")
-    ax.set_xlim(0.5 - 0.02 * t, t + 0.5 + 0.02 * t)
-    if t <= 10:
-        ax.set_xticks(i)
-    else:
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_ylim(0.0, 1.25 * max(corrected_weights.max(), 1e-12))
-    ax.set_xlabel("point $i$")
-    ax.set_ylabel("weight of $g_i$ in the average")
-    ax.set_title(f"β = {beta:g}, t = {t}: the weights sum to $1-β^t$ = "
+    ax.set_title(f"β = {beta:g}, t = {t}: the weights sum to 1 − βᵗ = "
                  f"{result['weight_sum']:.3f}", fontsize=10)
     ax.legend(loc="upper left", fontsize=8, ncol=2)
 
 
-def _draw_averages(ax, result, t, mean, horizon, y_range):
-    """Right panel: the data, the raw and the corrected averages up to step t, on a log-scaled
-    time axis that spans the whole ``horizon`` (so frames for different t line up)."""
-    i = np.arange(1, t + 1)
-    marker = "o" if t <= 5 else None
+def _averages_axes(ax, mean, horizon, y_range):
+    """The unchanging half of the right panel: a log-scaled time axis that spans the whole
+    ``horizon`` (so frames for different t line up), one y range, and the true mean."""
     ax.axhline(mean, color="black", linestyle="--", linewidth=1.0, label=f"true mean {mean:g}")
-    ax.plot(i, result["data"], ".", color=plots.DATA_COLOR, markersize=3, label="data $g_i$",
-            zorder=3)
-    ax.plot(i, result["raw"], color=RAW_COLOR, linewidth=1.8, marker=marker, markersize=4,
-            label="raw $m_t$")
-    ax.plot(i, result["corrected"], color=CORRECTED_COLOR, linewidth=1.8, marker=marker,
-            markersize=4, label="corrected $\\hat m_t$")
     ax.set_xscale("log")
     ax.xaxis.set_minor_locator(NullLocator())   # fewer, plain ticks: faster frames
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:g}"))
@@ -159,6 +171,19 @@ def _draw_averages(ax, result, t, mean, horizon, y_range):
     ax.set_ylim(*y_range)
     ax.set_xlabel("step $t$ (log scale)")
     ax.set_ylabel("value")
+    return ax
+
+
+def _draw_averages(ax, result, t):
+    """Right panel: the data, the raw and the corrected averages up to step t."""
+    i = np.arange(1, t + 1)
+    marker = "o" if t <= 5 else None
+    ax.plot(i, result["data"], ".", color=plots.DATA_COLOR, markersize=3, label="data $g_i$",
+            zorder=3)
+    ax.plot(i, result["raw"], color=RAW_COLOR, linewidth=1.8, marker=marker, markersize=4,
+            label="raw $m_t$")
+    ax.plot(i, result["corrected"], color=CORRECTED_COLOR, linewidth=1.8, marker=marker,
+            markersize=4, label="corrected $\\hat m_t$")
     ax.set_title(f"At t = {t}: raw {result['raw'][-1]:.3f}, corrected "
                  f"{result['corrected'][-1]:.3f} (×{result['factor']:.3g})", fontsize=10)
     ax.legend(loc="upper left", fontsize=8, ncol=4, handlelength=1.5, columnspacing=1.0)

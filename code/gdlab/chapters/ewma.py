@@ -65,26 +65,32 @@ def explorer(compute: Callable, betas: Sequence[float], series, truth=None, zoom
     zoom = min(check_positive_int("zoom", zoom, minimum=2), len(series))
     pad = 0.05 * (series.max() - series.min() + 1e-12)
 
-    def draw(fig, result, beta, bias_correction):
+    def setup(fig, beta):   # the weights depend on β only: drawn once per β
+        # Fixed margins: every frame gets the same layout, so the scrubber does not jitter.
+        grid = fig.add_gridspec(2, 2, height_ratios=[1.25, 1], left=0.085, right=0.985,
+                                top=0.94, bottom=0.085, hspace=0.42, wspace=0.2)
+        year, weights, start_up = (fig.add_subplot(grid[0, :]), fig.add_subplot(grid[1, 0]),
+                                   fig.add_subplot(grid[1, 1]))
+        _whole_series_axes(year, series, pad)
+        _weights_panel(weights, beta)
+        _start_up_axes(start_up, series[:zoom], pad)
+        return year, start_up
+
+    def draw(axes, result, beta, bias_correction):
+        year, start_up = axes
         average, rms_error = _average_and_error(result, len(series))
         other, _ = _average_and_error(shown.result(beta=beta,
                                                    bias_correction=not bias_correction),
                                       len(series))
         kind, other_kind = _kinds(bias_correction)
-        # Fixed margins: every frame gets the same layout, so the scrubber does not jitter.
-        grid = fig.add_gridspec(2, 2, height_ratios=[1.25, 1], left=0.085, right=0.985,
-                                top=0.94, bottom=0.085, hspace=0.42, wspace=0.2)
-        _whole_series_panel(fig.add_subplot(grid[0, :]), series, truth,
-                            {f"EWMA ({kind})": average}, _heading(beta, rms_error), pad)
-        _weights_panel(fig.add_subplot(grid[1, 0]), beta)
-        _start_up_panel(fig.add_subplot(grid[1, 1]), series[:zoom],
-                        None if truth is None else truth[:zoom],
-                        {kind: average[:zoom], other_kind: other[:zoom]}, pad)
+        _whole_series_curves(year, truth, {f"EWMA ({kind})": average}, _heading(beta, rms_error))
+        _start_up_curves(start_up, None if truth is None else truth[:zoom],
+                         {kind: average[:zoom], other_kind: other[:zoom]})
 
     preferred = {"bias_correction": False}
     shown = Explorer({"beta": betas, "bias_correction": [False, True]}, compute, draw,
                      start={**preferred, **(start or {})}, title="EWMA explorer",
-                     figsize=(9.0, 5.6), layout=None)
+                     figsize=(9.0, 5.6), layout=None, setup=setup, static=["beta"])
     for flag in (False, True):   # a broken compute fails here, not in draw
         _average_and_error(shown.result(bias_correction=flag), len(series))
     return shown
@@ -120,23 +126,39 @@ def _heading(beta: float, rms_error: float | None) -> str:
     return heading
 
 
-def _series_with_averages(ax, series, truth, averages: dict, title: str, markersize: float,
-                          truth_label: str | None = "true curve"):
-    """``gdlab.plots.plot_ewma`` (data dots, one line per average) plus the dashed
-    ``truth``."""
-    plots.plot_ewma(ax, series, averages, title=title)
-    ax.lines[0].set_markersize(markersize)
+def _data_axes(ax, series, markersize: float, title: str = ""):
+    """The unchanging half of ``gdlab.plots.plot_ewma``: the data as grey dots, the axis
+    labels and the title."""
+    t = np.arange(1, len(series) + 1)
+    ax.plot(t, series, ".", color=plots.DATA_COLOR, markersize=markersize,
+            label="data $\\theta_t$")
+    ax.set_xlabel("$t$")
+    ax.set_ylabel("value")
+    ax.set_title(title)
+
+
+def _averages(ax, averages: dict, truth, truth_label: str | None):
+    """The changing half of ``gdlab.plots.plot_ewma``: one line per average, in the book's
+    colours for averages, then the dashed ``truth`` (if given) above them."""
+    t = np.arange(1, len(next(iter(averages.values()))) + 1)
+    for (label, values), color in zip(averages.items(), plots.AVERAGE_COLORS * 3):
+        ax.plot(t, values, color=color, linewidth=1.8, label=label)
     if truth is not None:
-        ax.plot(np.arange(1, len(truth) + 1), truth, "--", color="black", linewidth=1.0,
-                label=truth_label)
+        ax.plot(t, truth, "--", color="black", linewidth=1.0, label=truth_label)
 
 
-def _whole_series_panel(ax, series, truth, averages: dict, title: str, pad: float):
-    """The whole series, its average and the true curve."""
-    _series_with_averages(ax, series, truth, averages, title, markersize=2.5)
+def _whole_series_axes(ax, series, pad: float):
+    """The top panel's unchanging part: the whole series and the limits."""
+    _data_axes(ax, series, markersize=2.5)
     ax.set_ylim(series.min() - pad, series.max() + pad)
     ax.set_xlim(0, len(series) + 1)
+
+
+def _whole_series_curves(ax, truth, averages: dict, title: str):
+    """The top panel's changing part: the average, the true curve, the legend, the title."""
+    _averages(ax, averages, truth, truth_label="true curve")
     ax.legend(loc="upper left", ncol=3)
+    ax.set_title(title)
 
 
 def _weights_panel(ax, beta: float):
@@ -157,12 +179,19 @@ def _weights_panel(ax, beta: float):
     ax.set_title("Weight on each past point")
 
 
-def _start_up_panel(ax, first, truth, averages: dict, pad: float):
-    """The first points with the average shown and, faded behind it, the other one."""
-    _series_with_averages(ax, first, truth, averages, f"The first {len(first)} points: "
-                          "start-up", markersize=4, truth_label=None)
-    ax.lines[2].set(alpha=0.5, linewidth=1.2, zorder=1.9)   # the other average, behind
+def _start_up_axes(ax, first, pad: float):
+    """The start-up panel's unchanging part: the first points and the limits (x as the data
+    and the averages over the same steps set it)."""
+    _data_axes(ax, first, markersize=4, title=f"The first {len(first)} points: start-up")
     ax.set_ylim(min(first.min(), 0.0) - pad, first.max() + pad)
+    ax.set_xlim(ax.get_xlim())
+
+
+def _start_up_curves(ax, truth, averages: dict):
+    """The start-up panel's changing part: the average shown and, faded behind the data, the
+    other one; the true curve; the legend."""
+    _averages(ax, averages, truth, truth_label=None)
+    ax.lines[2].set(alpha=0.5, linewidth=1.2, zorder=1.9)   # the other average, behind
     ax.legend(loc="lower right", ncol=3)
 
 

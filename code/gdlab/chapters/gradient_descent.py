@@ -14,12 +14,13 @@ from typing import Callable, Sequence
 import numpy as np
 
 from gdlab import plots
-from gdlab.explorer import Explorer, loss_panel, path_panel
+from gdlab.explorer import Explorer
 from gdlab.feedback import (Feedback, Uphill, as_column, check_number, check_points,
                             format_point, join_names, matching_hint)
 from gdlab.functions import (Function, Quadratic, beale, numerical_gradient, relative_error,
                              rosenbrock)
 from gdlab.optimizers import SGD
+from gdlab.panels import contour_axes, loss_axes, loss_curves, paths
 from gdlab.run import Trajectory, run
 from gdlab.theory import gd_optimal_lr
 from gdlab.validation import check_in_range, check_point, check_positive_int
@@ -56,17 +57,23 @@ def explorer(compute: Callable, lrs: Sequence[float], f: Function,
     _check_function(f)
     lrs = [check_in_range(f"lrs[{i}]", lr, 0.0, low_open=True) for i, lr in enumerate(lrs)]
 
-    def draw(fig, traj, lr):   # low, high and last_step are set below, before any drawing
+    def setup(fig):   # low, high and last_step are set below, before any drawing
         ax_path, ax_loss = fig.subplots(1, 2, width_ratios=[1.3, 1])
-        path_panel(ax_path, f, {f"GD, lr = {lr:g}": traj},
-                   title=f"Gradient descent on {f.name}")
-        verdict = traj.status if traj.diverged else f"final gap {traj.gaps()[-1]:.2e}"
-        loss_panel(ax_loss, {"gradient descent": (traj.gaps(), plots.color_of("SGD"))},
-                   last_step, low=low, high=high,
-                   every=max(1, int(np.ceil((high - low) / 6))),
-                   title=f"lr = {lr:g}: {verdict}", legend=None)
+        contour_axes(ax_path, f, title=f"Gradient descent on {f.name}")
+        loss_axes(ax_loss, last_step, low=low, high=high,
+                  every=max(1, int(np.ceil((high - low) / 6))))
+        return ax_path, ax_loss
 
-    shown = Explorer({"lr": lrs}, compute, draw, start=start, title="Learning rate explorer")
+    def draw(axes, traj, lr):
+        ax_path, ax_loss = axes
+        paths(ax_path, {f"GD, lr = {lr:g}": traj})
+        loss_curves(ax_loss, {"gradient descent": (traj.gaps(), plots.color_of("SGD"))},
+                    low=low, legend=None)
+        verdict = traj.status if traj.diverged else f"final gap {traj.gaps()[-1]:.2e}"
+        ax_loss.set_title(f"lr = {lr:g}: {verdict}", fontsize=10)
+
+    shown = Explorer({"lr": lrs}, compute, draw, start=start, setup=setup,
+                     title="Learning rate explorer")
     runs = [_checked_run(shown, lr) for lr in lrs]
     low, high = _shared_decades(runs)
     last_step = max(traj.steps for traj in runs)

@@ -20,7 +20,8 @@ import numpy as np
 from matplotlib.ticker import MaxNLocator
 
 from gdlab import plots
-from gdlab.explorer import Explorer, loss_panel, path_panel, verdict_box
+from gdlab.explorer import Explorer
+from gdlab.panels import contour_axes, loss_axes, loss_curves, paths, verdict_box
 from gdlab.feedback import Feedback, check_number, check_points
 from gdlab.functions import Noisy, Quadratic
 from gdlab.schedules import ExponentialDecay, InverseTimeDecay
@@ -125,40 +126,50 @@ def explorer(compute: Callable, schedules: Sequence[str], lr0s: Sequence[float],
     steps = check_positive_int("steps", steps)
     _verdict_inputs(np.ones(1), f, x0, target)   # f, x0 and target checked up front
     top = 1.08 * max(lr0s)
+    e0 = check_point("x0", x0, f.dim, f.name) - f.minimum
 
-    def draw(fig, result, schedule, lr0):
+    def setup(fig):
+        ax_lr, ax_path, ax_loss = fig.subplots(1, 3, width_ratios=[0.8, 1.25, 1])
+        _rate_axes(ax_lr, steps, top)
+        contour_axes(ax_path, f, title="noisy path", levels=10, resolution=60)
+        ax_path.set_xlabel("x")            # plain text: mathtext is slow to lay out
+        ax_path.set_ylabel("y")
+        loss_axes(ax_loss, steps, low=-4, high=3, ylabel="f(x_t) − f* (log scale)",
+                  title="loss gap")
+        for axis in (ax_path.xaxis, ax_path.yaxis, ax_loss.xaxis):
+            axis.set_major_locator(MaxNLocator(4))
+        return ax_lr, ax_path, ax_loss
+
+    def draw(axes, result, schedule, lr0):
         result = _checked(result, steps, schedule, lr0)
         run, lrs = result["run"], result["lrs"]
-        ax_lr, ax_path, ax_loss = fig.subplots(1, 3, width_ratios=[0.8, 1.25, 1])
+        ax_lr, ax_path, ax_loss = axes
         color = SCHEDULE_COLORS.get(schedule, plots.color_of("SGD"))
         ax_lr.plot(np.arange(1, steps + 1), lrs, color=color)
-        ax_lr.set_ylim(0.0, top)
-        ax_lr.set_xlim(0, steps)
-        ax_lr.set_xlabel("step t")
-        ax_lr.set_ylabel("learning rate α_t")
         ax_lr.set_title(f"{schedule}, lr0 = {lr0:g}", fontsize=10)
-        path_panel(ax_path, f, {"SGD": run}, title="noisy path", levels=10, resolution=60,
-                   markersize=1.0)
-        ax_path.get_legend().remove()
-        ax_path.set_xlabel("x")            # plain text: mathtext is slow to lay out per frame
-        ax_path.set_ylabel("y")
-        for axis in (ax_lr.xaxis, ax_lr.yaxis, ax_path.xaxis, ax_path.yaxis, ax_loss.xaxis):
-            axis.set_major_locator(MaxNLocator(4))
-        judged = verdict(lrs, f, x0, target)
-        expected = sgd_expected_gap(lrs, f.f.A, f.sigma, check_point("x0", x0, f.dim, f.name)
-                                    - f.minimum)
-        loss_panel(ax_loss, {"this run": (run.gaps(), color, 0.35),
-                             "expected": (expected, color)}, steps, low=-4, high=3,
-                   ylabel="f(x_t) − f* (log scale)", title="loss gap", legend=None)
+        paths(ax_path, {"SGD": run}, markersize=1.0, legend=None)
+        expected = sgd_expected_gap(lrs, f.f.A, f.sigma, e0)
+        loss_curves(ax_loss, {"this run": (run.gaps(), color, 0.35),
+                              "expected": (expected, color)}, low=-4, legend=None)
         ax_loss.axhline(target, color="black", linestyle="--", linewidth=1.0, label="target")
         ax_loss.legend(loc="lower left", fontsize=8)
-        verdict_box(ax_loss, judged.text, fontsize=7.5)
+        verdict_box(ax_loss, verdict(lrs, f, x0, target).text, fontsize=7.5)
 
     shown = Explorer({"schedule": names, "lr0": lr0s}, compute, draw, start=start,
                      title="Schedule explorer: the rate, the noisy path and its loss",
-                     figsize=(9.0, 3.3), dpi=72, max_frames=24)
+                     figsize=(9.0, 3.3), dpi=72, max_frames=24, setup=setup)
     _checked(shown.result(), steps, shown.start["schedule"], shown.start["lr0"])
     return shown
+
+
+def _rate_axes(ax, steps: int, top: float) -> None:
+    """The unchanging half of the rate panel: steps 0..steps, rates 0..top, labelled."""
+    ax.set_xlim(0, steps)
+    ax.set_ylim(0.0, top)
+    ax.set_xlabel("step t")
+    ax.set_ylabel("learning rate α_t")
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_major_locator(MaxNLocator(4))
 
 
 def _checked(result, steps: int, schedule, lr0) -> dict:

@@ -13,7 +13,8 @@ from numbers import Integral, Real
 from typing import Callable, Sequence
 
 from gdlab import plots
-from gdlab.explorer import Explorer, loss_panel, path_panel, verdict_box
+from gdlab.explorer import Explorer
+from gdlab.panels import contour_axes, loss_axes, loss_curves, paths, verdict_box
 from gdlab.feedback import Feedback, check_points
 from gdlab.functions import Function, xy
 from gdlab.optimizers import SGD, Momentum
@@ -65,20 +66,26 @@ def explorer(compute: Callable, lrs: Sequence[float], betas: Sequence[float], f:
     steps = check_positive_int("steps", steps)
     tol = check_in_range("tol", tol, 0.0, low_open=True)
 
-    def draw(fig, result, lr, beta):
-        _check_result(result, lr, beta)
+    def setup(fig):
         ax_path, ax_loss = fig.subplots(1, 2, width_ratios=[1.4, 1])
+        contour_axes(ax_path, f, title=f"Paths on {f.name}", levels=15, resolution=150)
+        loss_axes(ax_loss, steps, low=-14, high=4, every=3, ylabel="f(x) − f* (log scale)",
+                  title="Loss curves")
+        return ax_path, ax_loss
+
+    def draw(axes, result, lr, beta):
+        _check_result(result, lr, beta)
+        ax_path, ax_loss = axes
         gd_label = f"GD, lr = {lr:g}"
-        path_panel(ax_path, f, {gd_label: result["gd"],
-                                f"momentum, lr = {lr:g}, β = {beta:g}": result["momentum"]},
-                   title=f"Paths on {f.name}", levels=15, resolution=150, faded=(gd_label,))
-        loss_panel(ax_loss, {"GD": (result["gd"].gaps(), plots.color_of("SGD"), 0.6),
-                             "momentum": (result["momentum"].gaps(), plots.color_of("Momentum"))},
-                   steps, low=-14, high=4, every=3, ylabel="f(x) − f* (log scale)",
-                   title="Loss curves")
+        paths(ax_path, {gd_label: result["gd"],
+                        f"momentum, lr = {lr:g}, β = {beta:g}": result["momentum"]},
+              faded=(gd_label,))
+        loss_curves(ax_loss, {"GD": (result["gd"].gaps(), plots.color_of("SGD"), 0.6),
+                              "momentum": (result["momentum"].gaps(),
+                                           plots.color_of("Momentum"))}, low=-14)
         verdict_box(ax_loss, _verdict(result, tol), fontsize=7.5)
 
-    shown = Explorer({"lr": lrs, "beta": betas}, compute, draw, start=start,
+    shown = Explorer({"lr": lrs, "beta": betas}, compute, draw, start=start, setup=setup,
                      title="Momentum explorer: learning rate and β", figsize=(9.6, 3.8),
                      max_frames=40)
     _check_result(shown.result(), **shown.start)   # a broken compute fails here, not in draw

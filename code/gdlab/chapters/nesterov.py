@@ -16,10 +16,11 @@ from typing import Callable, Sequence
 import numpy as np
 
 from gdlab import plots, theory
-from gdlab.explorer import Explorer, loss_panel, path_panel
+from gdlab.explorer import Explorer
 from gdlab.feedback import Feedback, Uphill, check_points
 from gdlab.functions import Function
 from gdlab.optimizers import Momentum, Nesterov
+from gdlab.panels import contour_axes, log_ticks, loss_axes, loss_curves, paths
 from gdlab.run import Trajectory, run
 from gdlab.validation import check_in_range, check_positive_int
 
@@ -58,20 +59,30 @@ def explorer(compute: Callable, lrs: Sequence[float], betas: Sequence[float], f:
         check_in_range(f"betas[{i}]", beta, 0.0, 1.0, high_open=True)
     steps = check_positive_int("steps", steps)
 
-    def draw(fig, trajs, lr, beta):
-        _check_result(trajs, f, steps, f"compute(lr={lr:g}, beta={beta:g})")
+    def setup(fig):
         ax_path, ax_loss = fig.subplots(1, 2, width_ratios=[1.3, 1])
-        path_panel(ax_path, f, {"Momentum (heavy ball)": trajs["Momentum"],
-                                "Nesterov": trajs["Nesterov"]},
-                   title=_path_title(f, lr, beta))
-        gaps = {name: trajs[name].gaps() for name in _RUNS}
-        verdicts = ", ".join(f"{name}: {_verdict(trajs[name])}" for name in _RUNS)
-        loss_panel(ax_loss, {name: (gaps[name], plots.color_of(name)) for name in _RUNS},
-                   steps, low=-10, high=_top_power(max(g[0] for g in gaps.values())),
-                   title=f"After {steps} steps\n{verdicts}")
+        contour_axes(ax_path, f)   # the title names lr and β: draw sets it
+        # the start's runs fix the loss axis: the notebook's runs all start at one point
+        loss_axes(ax_loss, steps, low=-10, high=_loss_top(shown.result()))
+        return ax_path, ax_loss
 
-    return Explorer({"lr": lrs, "beta": betas}, compute, draw, start,
-                    title="Momentum vs Nesterov", figsize=(9.0, 4.0), max_frames=40)
+    def draw(axes, trajs, lr, beta):
+        _check_result(trajs, f, steps, f"compute(lr={lr:g}, beta={beta:g})")
+        ax_path, ax_loss = axes
+        paths(ax_path, {"Momentum (heavy ball)": trajs["Momentum"],
+                        "Nesterov": trajs["Nesterov"]})
+        ax_path.set_title(_path_title(f, lr, beta), fontsize=10)
+        top = _loss_top(trajs)
+        if ax_loss.get_ylim()[1] != 10.0 ** top:   # runs from another start: a whole frame
+            log_ticks(ax_loss, -10, top, every=2)
+        loss_curves(ax_loss, {name: (trajs[name].gaps(), plots.color_of(name))
+                              for name in _RUNS}, low=-10)
+        verdicts = ", ".join(f"{name}: {_verdict(trajs[name])}" for name in _RUNS)
+        ax_loss.set_title(f"After {steps} steps\n{verdicts}", fontsize=10)
+
+    shown = Explorer({"lr": lrs, "beta": betas}, compute, draw, start, setup=setup,
+                     title="Momentum vs Nesterov", figsize=(9.0, 4.0), max_frames=40)
+    return shown
 
 
 def _check_result(trajs, f: Function, steps: int, call: str) -> None:
@@ -107,6 +118,15 @@ def _path_title(f: Function, lr: float, beta: float) -> str:
 def _top_power(first_gap: float) -> int:
     """The loss axis reaches two powers of ten above the starting gap."""
     return int(np.ceil(np.log10(max(first_gap, 1e-10)))) + 2
+
+
+def _loss_top(trajs) -> int:
+    """The top power of the loss axis for the runs ``trajs``, from their larger starting
+    gap; 3 if ``trajs`` are not the two runs (draw then says what is wrong)."""
+    try:
+        return _top_power(max(trajs[name].gaps()[0] for name in _RUNS))
+    except (TypeError, KeyError, AttributeError, IndexError):
+        return 3
 
 
 def _verdict(traj) -> str:

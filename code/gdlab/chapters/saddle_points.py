@@ -15,9 +15,11 @@ from __future__ import annotations
 from typing import Callable, Mapping, Sequence
 
 import numpy as np
+from matplotlib.lines import Line2D
 
 from gdlab import plots
-from gdlab.explorer import Explorer, log_ticks, verdict_box
+from gdlab.explorer import Explorer
+from gdlab.panels import log_ticks, verdict_box
 from gdlab.feedback import Feedback, check_number
 from gdlab.functions import Function, Quadratic, saddle
 from gdlab.optimizers import SGD
@@ -57,14 +59,18 @@ def _trajectory(result, steps: int | None = None) -> Trajectory:
     return traj
 
 
-def _finish_distance_panel(ax, high: int, steps: int, ylabel: str, title: str, verdict: str,
-                           fontsize: float) -> None:
-    """The shared frame of a distance-vs-step panel: log scale 1e-12..10^high, steps on x,
-    labels, legend and the verdict box."""
+def _distance_axes(ax, high: int, steps: int, ylabel: str) -> None:
+    """The unchanging half of a distance-vs-step panel: log scale 1e-12..10^high, steps
+    0..steps on x, labelled."""
     log_ticks(ax, -12, high, 2)
     ax.set_xlim(0, steps)
     ax.set_xlabel("step t")
     ax.set_ylabel(ylabel)
+
+
+def _finish_distance_panel(ax, title: str, verdict: str, fontsize: float) -> None:
+    """The changing half's last touches, shared by both distance panels: the title, the
+    legend and the verdict box."""
     ax.set_title(title, fontsize=10)
     ax.legend(loc="lower right", fontsize=8)
     verdict_box(ax, verdict, fontsize=fontsize)
@@ -103,14 +109,19 @@ def explorer(compute: Callable, offsets: Sequence[float], optimizers: Sequence[s
     lr, b = check_in_range("lr", lr, 0.0, low_open=True), check_in_range("b", b, 0.0,
                                                                          low_open=True)
 
-    def draw(fig, result, offset, optimizer):
-        traj = _trajectory(result, steps)
-        color = plots.color_of(traj.optimizer)
+    def setup(fig):
         ax_path, ax_y = fig.subplots(1, 2, width_ratios=[1, 1.25])
         plots.plot_contours(ax_path, f, levels=14, resolution=80)
-        plots.plot_trajectory(ax_path, traj, color=color, markersize=1.5)
         ax_path.set_xticks([-2, -1, 0, 1, 2])
         ax_path.set_yticks([-2, -1, 0, 1, 2])
+        _distance_axes(ax_y, 2, steps, "|y_t| (log scale; 0 drawn at 1e-12)")
+        return ax_path, ax_y
+
+    def draw(axes, result, offset, optimizer):
+        traj = _trajectory(result, steps)
+        color = plots.color_of(traj.optimizer)
+        ax_path, ax_y = axes
+        plots.plot_trajectory(ax_path, traj, color=color, markersize=1.5)
         ax_path.set_title(f"{optimizer} from (1, {offset:g})", fontsize=10)
         t = np.arange(traj.steps + 1)
         ax_y.plot(t, np.maximum(np.abs(traj.xs[:, 1]), 1e-12), color=color, label=optimizer)
@@ -119,12 +130,11 @@ def explorer(compute: Callable, offsets: Sequence[float], optimizers: Sequence[s
             law = np.arange(steps + 1)
             ax_y.plot(law, np.minimum(offset * (1 + lr * b) ** law, 1e3), ":", color="grey",
                       label=f"GD's law (1 + {lr:g}·{b:g})^t δ")
-        _finish_distance_panel(ax_y, 2, steps, "|y_t| (log scale; 0 drawn at 1e-12)",
-                               f"Distance along the escaping direction, δ = {offset:g}",
+        _finish_distance_panel(ax_y, f"Distance along the escaping direction, δ = {offset:g}",
                                escape_verdict(traj, radius), fontsize=8.0)
 
     shown = Explorer({"offset": offsets, "optimizer": optimizers}, compute, draw, start=start,
-                     title="Leaving the saddle x² − y²: start offset and optimizer",
+                     setup=setup, title="Leaving the saddle x² − y²: start offset and optimizer",
                      figsize=(9.0, 3.7), dpi=72, max_frames=24)
     _trajectory(shown.result(), steps)     # a broken compute fails here, not in draw
     return shown
@@ -135,9 +145,9 @@ def race_explorer(compute: Callable, steps: Sequence[int], landscapes: Mapping,
                   start: dict | None = None) -> Explorer:
     """A scrubber over ``steps``: ``compute(step=t)`` returns a dict mapping each landscape
     title of ``landscapes`` (title -> a landscape, or ``(landscape, window)``) to
-    ``{label: Trajectory}``, the runs up to step t; every run is drawn on the contours of
-    its landscape in its optimizer's colour, with a dot where it is at step t, and one
-    legend for all."""
+    ``{label: Trajectory}``, the runs up to step t (the same runs at every step); every run
+    is drawn on the contours of its landscape in its optimizer's colour, with a dot where it
+    is at step t, and one legend for all, drawn once."""
     if not callable(compute):
         raise ValueError(f"compute must be a function of step, got {compute!r}")
     steps = [check_positive_int(f"steps[{i}]", t, minimum=0) for i, t in enumerate(steps)]
@@ -146,13 +156,31 @@ def race_explorer(compute: Callable, steps: Sequence[int], landscapes: Mapping,
                          f"{len(landscapes)}")
     panels = {title: (value if isinstance(value, tuple) else (value, None))
               for title, value in landscapes.items()}
+    first = next(iter(panels))   # the legend names the runs on the first landscape
 
-    def draw(fig, result, step):
-        result = _race_result(result, landscapes)
-        width = 0.74 / len(landscapes)
-        for k, (title, (f, window)) in enumerate(panels.items()):
-            ax = fig.add_axes((0.075 + k * (width + 0.045), 0.13, width - 0.03, 0.77))
+    def runners(result) -> list[tuple[str, str]]:
+        """The legend's entries: (label, colour) of each run on the first landscape."""
+        return [(label, plots.color_of(traj.optimizer)) for label, traj in result[first].items()]
+
+    def setup(fig):
+        width = 0.74 / len(panels)
+        axes = [fig.add_axes((0.075 + k * (width + 0.045), 0.13, width - 0.03, 0.77))
+                for k in range(len(panels))]
+        for ax, (f, window) in zip(axes, panels.values()):
             plots.plot_contours(ax, f, window=window, levels=14, resolution=80)
+        # drawn once, from the start's runs (draw checks every step has the same); `shown`,
+        # built below, exists by then: setup runs only when a frame is drawn
+        _race_legend(fig, axes, runners(shown.result()))
+        return axes
+
+    def draw(axes, result, step):
+        result = _race_result(result, landscapes)
+        if runners(result) != runners(shown.result()):
+            raise ValueError(f"compute(step={step}) returned other runs on {first!r} than at "
+                             f"the start (the legend, drawn once, lists the start's): "
+                             f"{', '.join(result[first])} instead of "
+                             f"{', '.join(shown.result()[first])}")
+        for k, (ax, title) in enumerate(zip(axes, panels)):
             for label, traj in result[title].items():
                 color = plots.color_of(traj.optimizer)
                 ax.plot(traj.xs[:, 0], traj.xs[:, 1], "-", color=color, linewidth=1.3,
@@ -161,13 +189,24 @@ def race_explorer(compute: Callable, steps: Sequence[int], landscapes: Mapping,
             ax.plot(*next(iter(result[title].values())).xs[0], "o", markerfacecolor="white",
                     markeredgecolor="black", markersize=7)
             ax.set_title(f"{title}, step {step}", fontsize=10)
-        fig.legend(loc="center right", fontsize=8, frameon=False)
 
-    shown = Explorer({"step": steps}, compute, draw, start=start, layout=None,
+    shown = Explorer({"step": steps}, compute, draw, setup=setup, start=start, layout=None,
                      title="The race: every optimizer of the book, step by step",
                      figsize=(9.0, 4.0), dpi=72, max_frames=24)
     _race_result(shown.result(), landscapes)
     return shown
+
+
+def _race_legend(fig, axes, entries) -> None:
+    """The race's one legend, right of the panels: a line for each (label, colour) of
+    ``entries`` (the runs on the first landscape) and the labelled marks of the contour
+    plots (a minimum's star), in the order a legend of the whole figure lists them."""
+    def marks(ax):
+        return [line for line in ax.get_lines() if not line.get_label().startswith("_")]
+
+    runs = [Line2D([], [], color=color, linewidth=1.3, label=label) for label, color in entries]
+    handles = marks(axes[0]) + runs + [line for ax in axes[1:] for line in marks(ax)]
+    fig.legend(handles=handles, loc="center right", fontsize=8, frameon=False)
 
 
 def _race_result(result, landscapes) -> dict:
@@ -211,10 +250,14 @@ def lr_explorer(compute: Callable, lrs: Sequence[float], target: int, steps: int
     target, steps = check_positive_int("target", target), check_positive_int("steps", steps)
     radius = check_in_range("radius", radius, 0.0, low_open=True)
 
-    def draw(fig, result, lr):
+    def setup(fig):
+        ax = fig.subplots()
+        _distance_axes(ax, 4, steps, "distance (log scale)")
+        return ax
+
+    def draw(ax, result, lr):
         traj = _trajectory(result, steps)
         ok, verdict = lr_verdict(traj, target, radius)
-        ax = fig.subplots()
         t = np.arange(traj.steps + 1)
         color = plots.color_of("SGD")
         ax.plot(t, np.maximum(np.abs(traj.xs[:, 1]), 1e-12), color=color, label="|y_t| (escaping)")
@@ -224,11 +267,10 @@ def lr_explorer(compute: Callable, lrs: Sequence[float], target: int, steps: int
         ax.axvspan(0, target, color="#009E73" if ok else "#D55E00", alpha=0.08,
                    label=f"target: escape by step {target}")
         ax.axvline(target, color="black", linestyle="--", linewidth=1)
-        _finish_distance_panel(ax, 4, steps, "distance (log scale)",
-                               f"Gradient descent with α = {lr:g} from (1, {traj.xs[0, 1]:g})",
+        _finish_distance_panel(ax, f"Gradient descent with α = {lr:g} from (1, {traj.xs[0, 1]:g})",
                                verdict, fontsize=9)
 
-    shown = Explorer({"lr": lrs}, compute, draw, start=start,
+    shown = Explorer({"lr": lrs}, compute, draw, setup=setup, start=start,
                      title="Exercise: pick α so that gradient descent escapes in time",
                      figsize=(8.0, 3.6), dpi=72, max_frames=16)
     _trajectory(shown.result(), steps)
