@@ -42,6 +42,7 @@ from nbval.kernel import CURRENT_ENV_KERNEL_NAME, NbvalKernelspecManager
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
+import optimizer_steps  # noqa: E402  (next to this file; it imports torch only when it runs)
 
 #: The budget: (what, limit, unit). Times in seconds unless the unit says otherwise.
 BUDGET = {
@@ -51,8 +52,11 @@ BUDGET = {
     "cached_answer": (50.0, "ms", "an explorer's cached answer, median"),
     "test_command": (180.0, "s", "the README's test command"),
     "build": (30.0, "s", "the book build from a clean _build"),
-    "step_ratio": (1.0, "x", "gdlab / torch.optim (foreach) at 1e6 and 1e7 parameters"),
-    "adam_bound": (3.0, "x", "an Adam step / the memory-bandwidth bound at 1e7"),
+    # checked by optimizer_steps.missed_targets; listed here so the record holds the budget
+    "step_ratio": (optimizer_steps.TORCH_TARGET, "x",
+                   "gdlab / torch.optim (foreach) at 1e6 and 1e7 parameters"),
+    "adam_bound": (optimizer_steps.BOUND_TARGET, "x",
+                   "an Adam step / the memory-bandwidth bound at 1e6 and 1e7"),
 }
 
 # Run inside the kernel after the notebook: time every Explorer it displayed.
@@ -175,7 +179,6 @@ def commands() -> dict:
 # -- 4 and 5: the library against torch -----------------------------------------------------
 def optimizers() -> dict:
     """Step times against torch (with gdlab's checks and, for comparison, without them)."""
-    import optimizer_steps
     reason = optimizer_steps.torch_missing()
     if reason:
         return {"skipped": reason}
@@ -216,7 +219,6 @@ def misses(results: dict) -> list[str]:
                 missed.append(f"{key}: failed with status {run['status']} ({run['last_line']})")
             over(key, run["seconds"], key.replace("_", " "))
     if results.get("optimizers", {}).get("steps"):
-        import optimizer_steps
         missed += optimizer_steps.missed_targets(results["optimizers"]["steps"])
     return missed
 
@@ -240,7 +242,6 @@ def print_table(results: dict) -> None:
         print(f"{key.replace('_', ' '):34} {run['seconds']:6.1f}   status {run['status']}")
     opt = results.get("optimizers", {})
     if opt.get("steps"):
-        import optimizer_steps
         bound = opt["bandwidth"]
         print(f"\nmemory bandwidth {bound['bytes_per_s'] / 1e9:.1f} GB/s: an Adam step on 1e7 "
               f"float64 parameters moves at least {bound['adam_bytes'] / 1e6:.0f} MB, "

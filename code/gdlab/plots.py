@@ -9,8 +9,8 @@ from functools import lru_cache
 
 import numpy as np
 
-__all__ = ["COLORS", "color_of", "plot_contours", "plot_trajectory", "plot_losses", "use_book_style",
-           "plot_ewma"]
+__all__ = ["COLORS", "color_of", "plot_contours", "plot_trajectory", "plot_losses",
+           "use_book_style", "plot_series", "plot_averages", "plot_ewma"]
 
 #: The colour of each optimizer, everywhere in the book.
 COLORS = {
@@ -107,15 +107,28 @@ def plot_losses(ax, trajs, labels=None, gap: bool = True, log: bool = True):
     return ax
 
 
-def plot_ewma(ax, series, averages: dict, title: str = "Exponentially weighted averages"):
-    """A noisy series as grey dots and its averages as lines; ``averages`` maps label -> array."""
+def plot_series(ax, series, markersize: float = 3.0, title: str = ""):
+    """A noisy series as grey dots against t = 1, 2, ..., with the axes labelled."""
     t = np.arange(1, len(series) + 1)
-    ax.plot(t, series, ".", color=DATA_COLOR, markersize=3, label="data $\\theta_t$")
-    for (label, values), color in zip(averages.items(), AVERAGE_COLORS * 3):
-        ax.plot(t, values, color=color, linewidth=1.8, label=label)
+    ax.plot(t, series, ".", color=DATA_COLOR, markersize=markersize, label="data $\\theta_t$")
     ax.set_xlabel("$t$")
     ax.set_ylabel("value")
     ax.set_title(title)
+    return ax
+
+
+def plot_averages(ax, averages: dict):
+    """One line per average (label -> array over t = 1, 2, ...), in the book's colours for
+    averages."""
+    for (label, values), color in zip(averages.items(), AVERAGE_COLORS * 3):
+        ax.plot(np.arange(1, len(values) + 1), values, color=color, linewidth=1.8, label=label)
+    return ax
+
+
+def plot_ewma(ax, series, averages: dict, title: str = "Exponentially weighted averages"):
+    """A noisy series as grey dots and its averages as lines; ``averages`` maps label -> array."""
+    plot_series(ax, series, title=title)
+    plot_averages(ax, averages)
     ax.legend()
     return ax
 

@@ -126,30 +126,18 @@ def _heading(beta: float, rms_error: float | None) -> str:
     return heading
 
 
-def _data_axes(ax, series, markersize: float, title: str = ""):
-    """The unchanging half of ``gdlab.plots.plot_ewma``: the data as grey dots, the axis
-    labels and the title."""
-    t = np.arange(1, len(series) + 1)
-    ax.plot(t, series, ".", color=plots.DATA_COLOR, markersize=markersize,
-            label="data $\\theta_t$")
-    ax.set_xlabel("$t$")
-    ax.set_ylabel("value")
-    ax.set_title(title)
-
-
 def _averages(ax, averages: dict, truth, truth_label: str | None):
-    """The changing half of ``gdlab.plots.plot_ewma``: one line per average, in the book's
-    colours for averages, then the dashed ``truth`` (if given) above them."""
-    t = np.arange(1, len(next(iter(averages.values()))) + 1)
-    for (label, values), color in zip(averages.items(), plots.AVERAGE_COLORS * 3):
-        ax.plot(t, values, color=color, linewidth=1.8, label=label)
+    """The changing half of ``gdlab.plots.plot_ewma``: one line per average, then the dashed
+    ``truth`` (if given) above them."""
+    plots.plot_averages(ax, averages)
     if truth is not None:
-        ax.plot(t, truth, "--", color="black", linewidth=1.0, label=truth_label)
+        ax.plot(np.arange(1, len(truth) + 1), truth, "--", color="black", linewidth=1.0,
+                label=truth_label)
 
 
 def _whole_series_axes(ax, series, pad: float):
     """The top panel's unchanging part: the whole series and the limits."""
-    _data_axes(ax, series, markersize=2.5)
+    plots.plot_series(ax, series, markersize=2.5)
     ax.set_ylim(series.min() - pad, series.max() + pad)
     ax.set_xlim(0, len(series) + 1)
 
@@ -182,7 +170,7 @@ def _weights_panel(ax, beta: float):
 def _start_up_axes(ax, first, pad: float):
     """The start-up panel's unchanging part: the first points and the limits (x as the data
     and the averages over the same steps set it)."""
-    _data_axes(ax, first, markersize=4, title=f"The first {len(first)} points: start-up")
+    plots.plot_series(ax, first, markersize=4, title=f"The first {len(first)} points: start-up")
     ax.set_ylim(min(first.min(), 0.0) - pad, first.max() + pad)
     ax.set_xlim(ax.get_xlim())
 
