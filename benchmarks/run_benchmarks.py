@@ -14,7 +14,8 @@ It prints a table and writes ``benchmarks/results.json`` with:
    ``_build`` (both run here, in this environment);
 4. one optimizer step, gdlab against ``torch.optim`` (``benchmarks/optimizer_steps.py``),
    and the memory-bandwidth bound of an Adam step;
-5. one epoch of chapter 10's network against PyTorch's, once that chapter exists.
+5. one epoch of chapter 10's network against the same model and optimizer in PyTorch
+   (``benchmarks/network_epoch.py``), as a ratio.
 
 Ratios are measured side by side in one run; absolute times hold only for the machine
 printed at the top (the budget is for an idle 2-core machine). The script names every budget
@@ -42,6 +43,7 @@ from nbval.kernel import CURRENT_ENV_KERNEL_NAME, NbvalKernelspecManager
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
+import network_epoch  # noqa: E402  (next to this file, like the next; torch only when run)
 import optimizer_steps  # noqa: E402  (next to this file; it imports torch only when it runs)
 
 #: The budget: (what, limit, unit). Times in seconds unless the unit says otherwise.
@@ -140,7 +142,7 @@ def run_notebook(path: Path, probe: bool) -> tuple[float, list[dict]]:
 
 
 def notebooks(prefixes: list[str], runs: int) -> list[dict]:
-    paths = sorted((ROOT / "chapters").glob("*.ipynb"))
+    paths = sorted((ROOT / "chapters").glob("*.ipynb")) + sorted((ROOT / "appendix").glob("*.ipynb"))
     if prefixes:
         paths = [p for p in paths if any(p.name.startswith(x) for x in prefixes)]
     rows = []
@@ -188,9 +190,6 @@ def optimizers() -> dict:
 
 
 def network() -> dict:
-    if not list((ROOT / "chapters").glob("10-*.ipynb")):
-        return {"skipped": "chapter 10 (the network) is not written yet"}
-    import network_epoch   # written with chapter 10
     return network_epoch.measure()
 
 
@@ -251,7 +250,7 @@ def print_table(results: dict) -> None:
     elif "optimizers" in results:
         print(f"\noptimizer steps: {opt.get('skipped', 'not measured')}")
     if "network" in results:
-        print(f"network epoch: {results['network'].get('skipped') or results['network']}")
+        print(f"\nnetwork epoch: {network_epoch.describe(results['network'])}")
 
 
 def main(argv: list[str]) -> int:

@@ -1,4 +1,5 @@
-"""Build appendix/glossary.md from the "Key terms" tables of the chapters.
+"""Build appendix/glossary.md from the "Key terms" tables of the chapters and of the
+appendices written as notebooks (regularization).
 
     python scripts/make_glossary.py
 
@@ -17,11 +18,11 @@ import nbformat
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = """# Appendix: glossary (용어집)
 
-Every key term of the book in English and Korean, with the chapters that introduce or use it.
-This page is generated from the "Key terms" table at the end of each chapter by
-`scripts/make_glossary.py`.
+Every key term of the book in English and Korean, with the chapters (and appendices) that
+introduce or use it. This page is generated from the "Key terms" table at the end of each
+chapter by `scripts/make_glossary.py`.
 
-| English | 한국어 | chapters |
+| English | 한국어 | where |
 | --- | --- | --- |
 """
 
@@ -46,22 +47,34 @@ def normalise(term: str) -> str:
     return term.strip().lower()
 
 
+def SOURCES() -> list[Path]:
+    """The chapters in order, then the appendices that are notebooks."""
+    return (sorted((ROOT / "chapters").glob("*.ipynb"))
+            + sorted((ROOT / "appendix").glob("*.ipynb")))
+
+
+def _link(path: Path) -> str:
+    """A link from appendix/glossary.md: a chapter by its number, an appendix by its name."""
+    if path.parent.name == "chapters":
+        return f"{{doc}}`{int(path.stem[:2])} <../chapters/{path.stem}>`"
+    return f"{{doc}}`{path.stem} <{path.stem}>`"
+
+
 def glossary() -> str:
     entries: dict[str, dict] = {}
-    for path in sorted((ROOT / "chapters").glob("*.ipynb")):
+    for path in SOURCES():
         for english, korean in key_terms(path):
             entry = entries.setdefault(normalise(english),
                                        {"english": english, "korean": [], "chapters": []})
             for word in re.split(r"\s*[,/]\s*", korean):
                 if word and word not in entry["korean"]:
                     entry["korean"].append(word)
-            if path.stem not in entry["chapters"]:
-                entry["chapters"].append(path.stem)
+            if path not in entry["chapters"]:
+                entry["chapters"].append(path)
     rows = []
     for key in sorted(entries, key=lambda k: k.lstrip("(").lower()):
         entry = entries[key]
-        links = ", ".join(f"{{doc}}`{int(stem[:2])} <../chapters/{stem}>`"
-                          for stem in entry["chapters"])
+        links = ", ".join(_link(path) for path in entry["chapters"])
         rows.append(f"| {entry['english']} | {' / '.join(entry['korean'])} | {links} |")
     return HEADER + "\n".join(rows) + "\n"
 

@@ -51,3 +51,40 @@ def test_seasonal_trend_rejects_bad_arguments(kwargs, name):
 def test_seasonal_series_rejects_negative_noise():
     with pytest.raises(ValueError, match="noise"):
         data.seasonal_series(noise=-1.0)
+
+
+# -- digits -----------------------------------------------------------------------------------
+def test_digits_are_scikit_learns_scaled_and_split_stratified():
+    from sklearn.datasets import load_digits
+    X_train, y_train, X_test, y_test = data.digits()
+    assert X_train.shape == (1347, 64) and X_test.shape == (450, 64)
+    assert y_train.shape == (1347,) and y_test.shape == (450,)
+    assert X_train.dtype == np.float64 and np.issubdtype(y_train.dtype, np.integer)
+    assert X_train.min() == 0.0 and X_train.max() == 1.0
+    everything = np.vstack([X_train, X_test]) * 16
+    original = load_digits()
+    # the same images, every one exactly once, each with its own label
+    order = np.lexsort(everything.T)
+    assert np.array_equal(everything[order], original.data[np.lexsort(original.data.T)])
+    shares = np.bincount(y_test, minlength=10) / np.bincount(original.target)
+    assert np.all(np.abs(shares - 0.25) < 0.02)   # stratified: every digit keeps its share
+
+
+def test_digits_split_is_seeded():
+    a, b, c = data.digits(seed=0), data.digits(seed=0), data.digits(seed=1)
+    assert all(np.array_equal(x, y) for x, y in zip(a, b))
+    assert not np.array_equal(a[0], c[0])
+    assert len(data.digits(test_fraction=0.5)[2]) == 899   # ceil(0.5 · 1797)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"test_fraction": 0}, "test_fraction must be in"),
+    ({"test_fraction": 1.0}, "test_fraction must be in"),
+    ({"test_fraction": 0.001}, "test_fraction must be in"),
+    ({"test_fraction": "0.25"}, "test_fraction must be a finite real number"),
+    ({"seed": -1}, "seed must be a whole number >= 0"),
+    ({"seed": 0.5}, "seed must be a whole number >= 0"),
+])
+def test_digits_refuse_bad_arguments(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        data.digits(**kwargs)

@@ -75,3 +75,15 @@ def test_check_points_counts_numbers_for_a_list_of_numbers():
 def test_check_points_refuses_a_bad_setup(kwargs, message):
     with pytest.raises(ValueError, match=message):
         check_points([[1.0]], **kwargs)
+
+
+def test_check_points_names_coordinates_as_the_chapter_writes_them():
+    default = check_points([[1.0, 5.0]], [[1.0, 2.0]])
+    assert "y should be 2 (you gave 5)" in default.message
+    named = check_points([[1.0, 5.0]], [[1.0, 2.0]], axes=["θ₁", "θ₂"])
+    assert "θ₂ should be 2 (you gave 5)" in named.message and " y " not in named.message
+    many = check_points([[0.0] * 5], [[0.0] * 4 + [1.0]])
+    assert "coordinate 4 should be 1" in many.message
+    for bad in (["a"], "xy"):
+        with pytest.raises(ValueError, match="axes must name each of the 2 coordinates"):
+            check_points([[1.0, 5.0]], [[1.0, 2.0]], axes=bad)

@@ -48,6 +48,20 @@ def test_matches_recorded_torch_with_injected_gradients(name):
     assert cases.max_relative_difference(ours, REFERENCE[f"{name}/injected"]) <= TOLERANCE
 
 
+def test_the_largest_difference_is_the_one_the_conventions_appendix_states():
+    """appendix/conventions.md: "The largest difference it measures is below 10^-13"."""
+    worst = 0.0
+    for name in NAMES:
+        for problem, (f, x0) in cases.problems().items():
+            worst = max(worst, cases.max_relative_difference(
+                cases.gdlab_trajectory(name, f, x0), REFERENCE[f"{name}/{problem}"]))
+        worst = max(worst, cases.max_relative_difference(
+            cases.gdlab_injected(name, cases.injected_gradients()), REFERENCE[f"{name}/injected"]))
+    assert 0 < worst < 1e-13
+    text = (Path(__file__).parent.parent / "appendix" / "conventions.md").read_text()
+    assert "The largest difference it\nmeasures is below $10^{-13}$" in text
+
+
 @pytest.mark.skipif(not HAVE_TORCH, reason="torch is not installed (recorded references "
                                            "are checked instead)")
 @pytest.mark.parametrize("problem", ["rosenbrock", "quadratic"])

@@ -4,15 +4,18 @@
 >>> traj = gdlab.run(gdlab.Adam(lr=0.1), gdlab.rosenbrock, x0=[-1.5, 2.0], steps=500)
 
 The library, one job a module: ``functions`` (landscapes), ``optimizers``, ``ewma``,
-``schedules``, ``run`` (trajectories), ``problems`` (least squares, minibatches), ``data``
-(small seeded data sets), ``theory`` (closed-form rates), ``plots``, and two engines:
+``schedules``, ``run`` (trajectories), ``problems`` (least squares, minibatches), ``nn`` (a
+small network and its training loop), ``data`` (small seeded data sets), ``regularization``
+(penalties, ridge, the lasso by proximal steps), ``second_order`` (Newton's method and the
+Hessian's cost), ``quasi_newton`` (BFGS, L-BFGS), ``theory`` (closed-form rates),
+``plots``, and two engines:
 ``explorer`` (interactive figures) and ``feedback`` (exercise checks). Each chapter's own
 explorers and checks live in its companion module, ``gdlab.chapters.<slug>``, which the
 library never imports.
 """
 
-from . import (data, explorer, feedback, frames, functions, optimizers, panels, plots,
-               problems, schedules, theory)
+from . import (data, explorer, feedback, frames, functions, nn, optimizers, panels, plots,
+               problems, quasi_newton, regularization, schedules, second_order, theory)
 from .ewma import (bias_correction_factor, effective_window, ewma, ewma_weights,
                    weight_after_window, window_mass)
 from .functions import (FUNCTIONS, XY, Beale, DoubleWell, Function, MonkeySaddle, Noisy,

@@ -4,6 +4,8 @@ downloaded.
 ``seasonal_series`` is a year of made-up daily temperatures, the kind of series Andrew Ng
 smooths with an EWMA: a seasonal wave plus day-to-day noise. ``seasonal_trend`` is the wave
 alone, so a chapter can measure how much noise an average leaves and how far it lags.
+``digits`` is the 8×8 handwritten digits that scikit-learn ships inside its package, split
+for training a small network.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import numpy as np
 
 from .validation import check_in_range, check_positive_int, check_real
 
-__all__ = ["seasonal_series", "seasonal_trend"]
+__all__ = ["digits", "seasonal_series", "seasonal_trend"]
 
 
 def seasonal_trend(days: int = 365, mean: float = 12.0, amplitude: float = 9.0) -> np.ndarray:
@@ -41,3 +43,29 @@ def seasonal_series(days: int = 365, seed: int = 0, mean: float = 12.0,
     noise = check_in_range("noise", noise, 0.0)
     rng = np.random.default_rng(seed)
     return seasonal_trend(days, mean, amplitude) + noise * rng.standard_normal(days)
+
+
+def digits(seed: int = 0, test_fraction: float = 0.25):
+    r"""The 1,797 handwritten digits of scikit-learn (UCI's optdigits test set: 8×8 images of
+    0-9 written by 43 people, each pixel a count 0-16), split for training.
+
+    Returns ``(X_train, y_train, X_test, y_test)``: rows of 64 pixels scaled to [0, 1]
+    (divided by 16) in float64, integer labels 0-9. The split is stratified (each digit keeps
+    its share in both parts) and seeded, so ``seed`` picks one split and always the same one;
+    ``test_fraction`` of the images, rounded up, go to the test part. The data ship inside
+    scikit-learn's package: nothing is downloaded.
+    """
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    seed = check_positive_int("seed", seed, minimum=0)
+    images = load_digits()
+    n, classes = len(images.target), len(images.target_names)
+    # a stratified split needs every digit on both sides: at least 10 images in each part
+    low, high = classes / n, 1 - classes / n
+    test_fraction = check_in_range("test_fraction", test_fraction, low, high)
+    X = images.data / 16.0
+    y = images.target.astype(np.int64)
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=test_fraction, stratify=y, random_state=seed)
+    return X_train, y_train, X_test, y_test

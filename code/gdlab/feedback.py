@@ -82,12 +82,14 @@ def earlier_right(names, first: int) -> list[str]:
 
 
 def check_points(answer, expected, names=None, hints=(), rtol=1e-6, atol=1e-9,
-                 sequential: bool = True) -> Feedback:
+                 sequential: bool = True, axes=None) -> Feedback:
     """Compare a list of points with the expected ones, naming the first wrong one.
 
     ``hints`` is a list of ``(alternative_answer, explanation)``: if the answer matches an
     alternative (a typical mistake), its explanation is added to the feedback.
     ``sequential`` says the points are iterates, each computed from the one before.
+    ``axes`` names the coordinates in the feedback as the chapter writes them; by default
+    x, y, z, w (up to four) or "coordinate k".
     """
     expected = check_finite_array("expected", expected, ndim=2)
     n, dim = expected.shape
@@ -99,6 +101,11 @@ def check_points(answer, expected, names=None, hints=(), rtol=1e-6, atol=1e-9,
         raise ValueError(f"names must name each of the {n} expected points, got {len(names)} "
                          f"names")
     rtol, atol = check_in_range("rtol", rtol, 0.0), check_in_range("atol", atol, 0.0)
+    if axes is None:
+        axes = list(_AXES[:dim]) if dim <= len(_AXES) else [f"coordinate {k}"
+                                                             for k in range(dim)]
+    elif isinstance(axes, str) or len(axes) != dim:
+        raise ValueError(f"axes must name each of the {dim} coordinates, got {axes!r}")
     points, problem = _as_points(answer, names, dim, "Your answer")
     if points is None:
         return Feedback(False, problem)
@@ -114,7 +121,7 @@ def check_points(answer, expected, names=None, hints=(), rtol=1e-6, atol=1e-9,
         parts.append(f"{names[first]} should be {expected[first, 0]:g}; "
                      f"you gave {points[first, 0]:g}.")
     else:
-        details = "; ".join(f"{_AXES[k] if dim <= 4 else f'coordinate {k}'} should be "
+        details = "; ".join(f"{axes[k]} should be "
                             f"{expected[first, k]:g} (you gave {points[first, k]:g})"
                             for k in wrong_axes)
         parts.append(f"{names[first]} is wrong: {details}.")

@@ -26,6 +26,7 @@ COLORS = {
     "AdaMax": "#882255",     # wine
     "AMSGrad": "#44AA99",    # teal
     "Newton": "#7B3294",     # purple
+    "L-BFGS": "#117733",     # dark green
 }
 #: Colours for things that are not optimizers (data, averages, reference lines).
 DATA_COLOR = "#9E9E9E"

@@ -50,10 +50,10 @@ def test_check_adam_steps_message_is_the_one_the_notebook_prints():
         "✔ Correct. All match: Δθ1 = (-0.1, -0.05), Δθ2 = (-0.0266337, -0.063421).")
     attempt = [[-0.3162, -0.009693], [-0.1132, -0.03545]]
     assert str(adam.check_adam_steps(attempt, GRADS, lr=0.1)) == (
-        "✘ Not yet. Δθ1 is wrong: x should be -0.1 (you gave -0.3162); y should be -0.05 (you\n"
-        "gave -0.009693). (Later points follow from it, so fix this one first.) Hint: these are\n"
-        "the steps without bias correction. Divide m by 1 − β1^t and v by 1 − β2^t before taking\n"
-        "the step: at t = 1 that makes m̂ = g and v̂ = g².")
+        "✘ Not yet. Δθ1 is wrong: coordinate 1 should be -0.1 (you gave -0.3162); coordinate 2\n"
+        "should be -0.05 (you gave -0.009693). (Later points follow from it, so fix this one\n"
+        "first.) Hint: these are the steps without bias correction. Divide m by 1 − β1^t and v by\n"
+        "1 − β2^t before taking the step: at t = 1 that makes m̂ = g and v̂ = g².")
 
 
 def test_check_adam_steps_accepts_four_significant_digits_and_still_names_the_slip():

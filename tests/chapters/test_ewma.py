@@ -266,6 +266,8 @@ def test_beta_for_window_explains_typical_slips():
     assert not one_minus and "1 − β" in one_minus.message
     span = ewma.check_beta_for_window(1 - 2 / 21, 20)
     assert not span and "span" in span.message
+    off_by_one = ewma.check_beta_for_window(1 - 1 / 21, 20)
+    assert not off_by_one and "one point too many" in off_by_one.message
     assert not ewma.check_beta_for_window("0.95?", 20)
     with pytest.raises(ValueError, match="window"):
         ewma.check_beta_for_window(0.5, 0.5)
@@ -314,6 +316,12 @@ def test_bias_warmup_steps_hints():
     assert not rough and "β^t ≤ 0.01" in rough.message
     window = ewma.check_bias_warmup_steps(1000, 0.999, 0.01)
     assert not window and "1.58" in window.message
+    # the square root's threshold: 1/sqrt(1 - beta^t) <= 1.01 first at t = 3925
+    root = next(t for t in range(1, 5000) if 1 / math.sqrt(1 - 0.999 ** t) <= 1.01)
+    assert root == 3925
+    square_root = ewma.check_bias_warmup_steps(root, 0.999, 0.01)
+    assert not square_root and "square root Adam divides by" in square_root.message
+    assert "square root" not in ewma.check_bias_warmup_steps(root - 1, 0.999, 0.01).message
     assert not ewma.check_bias_warmup_steps("many", 0.999)
     with pytest.raises(ValueError, match="beta"):
         ewma.check_bias_warmup_steps(10, 1.0)

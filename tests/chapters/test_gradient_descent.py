@@ -143,6 +143,29 @@ def test_central_difference_check_does_not_see_an_x_restored_in_place():
     assert gradient_descent.check_central_difference(restores)
 
 
+def test_central_difference_restored_by_arithmetic_is_judged_on_its_result():
+    """x[i] += h; x[i] -= 2h; x[i] += h leaves a rounding error in x: the check must not call
+    that "changed x in place", and must still name the real slip (here a missing 2)."""
+    def arithmetic(f, x, h, two=2):
+        g = np.zeros_like(x)
+        for i in range(len(x)):
+            x[i] += h
+            up = f(x)
+            x[i] -= 2 * h
+            down = f(x)
+            x[i] += h
+            g[i] = (up - down) / (two * h)
+        return g
+
+    x = np.array([-1.5, 2.0])
+    arithmetic(gdlab.rosenbrock, x, 1e-5)
+    assert not np.array_equal(x, [-1.5, 2.0])        # the premise: x did come back changed
+    assert gradient_descent.check_central_difference(arithmetic)
+    slip = gradient_descent.check_central_difference(lambda f, x, h: arithmetic(f, x, h, two=1))
+    assert not slip and "divided by h instead of 2h" in slip.message
+    assert "in place" not in slip.message
+
+
 def test_gd_steps_and_the_uphill_hint():
     f, x0, lr = gdlab.elongated_bowl, [-8.0, 2.0], 0.5
     # by hand: grad = (x/10, 2y); x1 = (-8 + 0.4, 2 - 2) = (-7.6, 0); x2 = (-7.22, 0)

@@ -210,7 +210,9 @@ def check_rmsprop_steps(answer, grads, lr: float, beta: float, eps: float, theta
     if scalar:
         answer = feedback.as_column(answer, len(expected))
     names = [f"θ{t}" for t in range(1, len(expected) + 1)]
-    return feedback.check_points(answer, expected, names, hints=hints, rtol=rtol, atol=1e-12)
+    axes = [f"coordinate {k}" for k in range(1, expected.shape[1] + 1)]
+    return feedback.check_points(answer, expected, names, hints=hints, rtol=rtol, atol=1e-12,
+                                 axes=axes)
 
 
 def rmsprop_slips(grads, lr: float, beta: float, eps: float, theta0) -> list:

@@ -166,7 +166,8 @@ def check_adam_steps(answer, grads, lr: float = 1e-3, beta1: float = 0.9, beta2:
     given = answer
     if np.size(answer) == grads.size:
         given = np.reshape(np.asarray(answer, dtype=float), grads.shape)
-    return check_points(given, expected, names, hints=hints, rtol=rtol, atol=1e-12)
+    axes = [f"coordinate {k}" for k in range(1, expected.shape[1] + 1)]
+    return check_points(given, expected, names, hints=hints, rtol=rtol, atol=1e-12, axes=axes)
 
 
 def _steps(optimizer, grads) -> np.ndarray:

@@ -223,7 +223,11 @@ def check_beta_for_window(answer, window: float) -> Feedback:
              (1.0 - 2.0 / (window + 1.0),
               f"that β matches a simple moving average of {window:g} points in lag and "
               "noise (the 'span' convention of pandas); the rule of thumb asks for "
-              f"1/(1 − β) = {window:g}.")]
+              f"1/(1 − β) = {window:g}."),
+             # off by one: 1/(1 − β) = window + 1
+             (1.0 - 1.0 / (window + 1.0),
+              f"that β has 1/(1 − β) = {window + 1:g}, one point too many; the window "
+              f"counts the newest point too, so 1/(1 − β) = {window:g}.")]
     return check_number(answer, 1.0 - 1.0 / window,
                         name=f"β for a window of {window:g} points", rtol=1e-6, hints=hints)
 
@@ -263,6 +267,10 @@ def _warmup_slip(value: float, beta: float, tolerance: float, expected: int) -> 
         return (f" Hint: that solves β^t ≤ {tolerance:g}; the exact condition "
                 f"1/(1 − β^t) ≤ {1 + tolerance:g} means β^t ≤ "
                 f"{tolerance:g}/{1 + tolerance:g}.")
+    if value == _first_step_within(beta, 1.0 - 1.0 / (1.0 + tolerance) ** 2):
+        return (f" Hint: that is where 1/√(1 − β^t) ≤ {1 + tolerance:g}, the correction of "
+                "the square root Adam divides by; the question is about the factor "
+                "1/(1 − β^t) of the average itself, which needs longer.")
     if np.isclose(value, effective_window(beta)):
         return (" Hint: one window 1/(1 − β) is far too early: there the factor is "
                 "about 1/(1 − 1/e) ≈ 1.58.")
@@ -271,6 +279,11 @@ def _warmup_slip(value: float, beta: float, tolerance: float, expected: int) -> 
         return (f" At t = {value:g} the factor is {factor:.6f}, within the "
                 "tolerance, but an earlier step already is.")
     return ""
+
+
+def _first_step_within(beta: float, bias: float) -> int:
+    r"""The smallest whole t with :math:`\beta^t \le` ``bias``."""
+    return max(1, int(np.ceil(np.log(bias) / np.log(beta) - 1e-9)))
 
 
 def _factor_at(beta: float, t: float) -> float:

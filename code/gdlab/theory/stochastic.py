@@ -22,6 +22,7 @@ Liu et al. (2020), *On the variance of the adaptive learning rate and beyond*, I
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import polygamma
 
 from ..validation import (check_finite_array, check_in_range, check_real_array, check_steps,
                           plain)
@@ -202,20 +203,6 @@ def radam_rho(beta2: float, t=None):
     return plain(rho_inf - 2.0 * t * power / (1.0 - power))
 
 
-def _trigamma(x) -> np.ndarray:
-    r"""The trigamma function :math:`\sum_{k \ge 0} (x + k)^{-2}`, :math:`x > 0`: the
-    recurrence :math:`T(x) = T(x + 1) + x^{-2}` up to :math:`x \ge 10`, then the asymptotic
-    series (error below 1e-13 there)."""
-    x = np.array(x, dtype=float)
-    total = np.zeros_like(x)
-    while np.any(x < 10.0):
-        small = x < 10.0
-        total += np.where(small, 1.0 / x ** 2, 0.0)
-        x = np.where(small, x + 1.0, x)
-    return total + (1.0 / x + 1.0 / (2 * x ** 2) + 1.0 / (6 * x ** 3) - 1.0 / (30 * x ** 5)
-                    + 1.0 / (42 * x ** 7) - 1.0 / (30 * x ** 9))
-
-
 def radam_log_step_spread(beta2: float, t):
     r"""The standard deviation of :math:`\log\psi_t`, Adam's adaptive step
     :math:`\psi_t = 1/\sqrt{\hat v_t}` for gradients :math:`N(0, \sigma^2)`, in RAdam's
@@ -224,6 +211,7 @@ def radam_log_step_spread(beta2: float, t):
     .. math:: \operatorname{sd}[\log\psi_t] = \tfrac12\sqrt{\operatorname{trigamma}(\rho_t/2)},
 
     with the trigamma function :math:`\operatorname{trigamma}(x) = \sum_{k\ge0}(x+k)^{-2}`
+    (``scipy.special.polygamma(1, x)``)
     (:math:`\operatorname{Var}[\log\chi^2_\nu] = \operatorname{trigamma}(\nu/2)`). Exact at
     :math:`t = 1` (:math:`\rho_1 = 1`, :math:`\hat v_1 = g_1^2`):
     :math:`\pi/(2\sqrt2) \approx 1.11`. Unlike the variance of :math:`\psi_t` itself, which
@@ -232,7 +220,7 @@ def radam_log_step_spread(beta2: float, t):
     finite at every step, and tends to :math:`\approx 1/\sqrt{2\rho_\infty}`. Broadcasts
     over ``t``.
     """
-    return plain(0.5 * np.sqrt(_trigamma(np.asarray(radam_rho(beta2, t)) / 2.0)))
+    return plain(0.5 * np.sqrt(polygamma(1, np.asarray(radam_rho(beta2, t)) / 2.0)))
 
 
 def radam_rectification(beta2: float, t, threshold: float = 4.0):
