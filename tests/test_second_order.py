@@ -5,6 +5,7 @@ Hessian-vector product of the n-D Rosenbrock function, not from the functions un
 
 import numpy as np
 import pytest
+from landscapes import SoftAbs
 from scipy.optimize import rosen_der, rosen_hess, rosen_hess_prod
 
 import gdlab
@@ -90,19 +91,7 @@ def test_newton_runs_into_the_saddle_and_saddle_free_leaves_it():
 
 
 def test_line_search_keeps_newton_from_diverging_on_a_soft_absolute_value():
-    class SoftAbs(gdlab.Function):          # sqrt(1 + x²): Newton maps x to -x³
-        dim, name, minimum, min_value = 1, "sqrt(1 + x²)", np.zeros(1), 1.0
-
-        def value(self, x):
-            return np.sqrt(1 + x[0] ** 2)
-
-        def gradient(self, x):
-            return x / np.sqrt(1 + x ** 2)
-
-        def hess(self, x):
-            return np.array([[(1 + x[0] ** 2) ** -1.5]])
-
-    f = SoftAbs()
+    f = SoftAbs()                           # sqrt(1 + x²): Newton maps x to -x³
     pure = so.newton_path(f, [1.1], 10)
     np.testing.assert_allclose(pure.xs[:3, 0], [1.1, -1.331, 1.331 ** 3], rtol=1e-12)
     assert pure.diverged and pure.status.startswith("newton: diverged")

@@ -244,11 +244,10 @@ def _measure(model, data, history, epoch) -> None:
 
 def _stopped(history: History, epoch: int, why: str) -> History:
     """Cut ``history`` to epochs ``0 .. epoch - 1`` and say why the run stopped at ``epoch``."""
-    keep = epoch
-    history.train_loss = history.train_loss[:keep]
-    history.test_loss = history.test_loss[:keep]
-    history.test_accuracy = history.test_accuracy[:keep]
-    history.update_ratio = {key: r[:keep] for key, r in history.update_ratio.items()}
+    history.train_loss = history.train_loss[:epoch]
+    history.test_loss = history.test_loss[:epoch]
+    history.test_accuracy = history.test_accuracy[:epoch]
+    history.update_ratio = {key: r[:epoch] for key, r in history.update_ratio.items()}
     history.status = f"diverged in epoch {epoch}: {why}"
     return history
 

@@ -9,6 +9,7 @@ import matplotlib
 import numpy as np
 import pytest
 from explorer_checks import check_fast_frames
+from landscapes import SoftAbs
 from matplotlib.figure import Figure
 
 import gdlab
@@ -21,19 +22,6 @@ PNG = b"\x89PNG\r\n\x1a\n"
 def drawn(explorer, **values):
     values = {**explorer.start, **values}
     return explorer.draw_into(Figure(), explorer.result(**values), **values)
-
-
-class SoftAbs(gdlab.Function):
-    dim, name, minimum, min_value = 1, "sqrt(1 + x²)", np.zeros(1), 1.0
-
-    def value(self, x):
-        return np.sqrt(1 + x[0] ** 2)
-
-    def gradient(self, x):
-        return x / np.sqrt(1 + x ** 2)
-
-    def hess(self, x):
-        return np.array([[(1 + x[0] ** 2) ** -1.5]])
 
 
 SOFT = SoftAbs()
