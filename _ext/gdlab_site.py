@@ -6,9 +6,15 @@
 * The bibliography lists each work under the label the text cites it by, "Polyak, 1964",
   "Kingma and Ba, 2015", "Dauphin et al., 2014" (pybtex's default labels are "[BBLP13]").
   The style is registered as ``author_year`` for ``bibtex_default_style``.
+* The search page, and only it, gets ``_ext/static/gdlab-search.js`` (not in ``_static/``,
+  whose scripts Jupyter Book adds to every page), which makes the result snippets from a
+  page's prose (Sphinx's own take the theme's toolbar and raw TeX along).
+* The launch buttons of ``_config.yml`` (Binder, Colab, JupyterHub) stay off while
+  ``repository.url`` is empty: the theme would fail on them with no repository to point at.
 * After the build (:func:`finish_site`): the explorers' pre-drawn frames move out of the
   pages into ``_images/explorer/<sha1>.png`` (a browser fetches a frame only when a reader
-  moves a control to it, and caches it); the bibliography loses an ARIA role its entries
+  moves a control to it, and caches it); each notebook figure gets its phone rendition
+  (:func:`add_phone_renditions`, a ``<picture>``); the bibliography loses an ARIA role its entries
   do not fit; the figures are re-encoded with a palette of 256
   colours where that saves a tenth or more; and the Hangul the pages use is cut from
   NanumGothic (shipped on PyPI in ``koreanize-matplotlib``, SIL Open Font License) into
@@ -18,7 +24,11 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import html
 import importlib.util
+import json
 import os
 import re
 from pathlib import Path
@@ -39,6 +49,22 @@ def _drop_repeated_scripts(app, pagename, templatename, context, doctree):
             seen.add(key)
             kept.append(script)
     context["script_files"] = kept
+
+
+def _add_search_snippets(app, pagename, templatename, context, doctree):
+    """On search.html only; deferred, so it runs after searchtools.js and before the search."""
+    if pagename == "search":
+        app.add_js_file("gdlab-search.js", defer="defer")
+
+
+def _serve_own_static(app, config) -> None:
+    config.html_static_path.append(str(Path(__file__).parent / "static"))
+
+
+def _launch_buttons_need_a_repository(app, config) -> None:
+    options = config.html_theme_options
+    if not options.get("repository_url"):
+        options.pop("launch_buttons", None)
 
 
 def author_year(entry) -> str:
@@ -83,6 +109,7 @@ def finish_site(app, exc) -> None:
     out = Path(app.outdir)
     pages = [p for p in out.rglob("*.html") if not {"_static", "_sources"} & set(p.parts)]
     externalize_explorer_frames(out, pages)
+    add_phone_renditions(Path(app.srcdir), out, pages)
     drop_citation_list_role(pages)
     lighten_images(out / "_images")
     write_hangul_font(out, pages)
@@ -101,6 +128,40 @@ def externalize_explorer_frames(out: Path, pages) -> None:
             for name, png in files.items():
                 (folder / name).write_bytes(png)
             page.write_text(moved, encoding="utf-8")
+
+
+def add_phone_renditions(source: Path, out: Path, pages) -> None:
+    """Give each notebook figure its phone rendition: ``gdlab.renditions.book_png`` keeps
+    the narrow PNG in the output's metadata; myst-nb names the wide one by its sha256. The
+    ``<img>`` becomes a ``<picture>`` that shows the narrow file on phones."""
+    from gdlab.renditions import picture_html
+
+    narrow = {}
+    for notebook in source.glob("*/*.ipynb"):
+        for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+            for output in cell.get("outputs", []):
+                extra = output.get("metadata", {}).get("image/png", {}).get("gdlab")
+                if extra and "image/png" in output.get("data", {}):
+                    wide = base64.b64decode("".join(output["data"]["image/png"]))
+                    narrow[hashlib.sha256(wide).hexdigest()] = extra
+    image = re.compile(r'<img alt="([^"]*)" src="([^"]*_images/)([0-9a-f]{64})\.png" />')
+
+    def picture(match):
+        alt, folder, name = match.groups()
+        extra = narrow.get(name)
+        if extra is None:
+            return match.group(0)
+        png = base64.b64decode(extra["narrow"])
+        small = hashlib.sha256(png).hexdigest()
+        (out / "_images" / f"{small}.png").write_bytes(png)
+        return picture_html(f"{folder}{name}.png", f"{folder}{small}.png", extra["text_px"],
+                            extra["narrow_text_px"], html.unescape(alt))
+
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        changed = image.sub(picture, text)
+        if changed != text:
+            page.write_text(changed, encoding="utf-8")
 
 
 def drop_citation_list_role(pages) -> None:
@@ -142,6 +203,10 @@ def write_hangul_font(out: Path, pages) -> None:
 
 
 def setup(app):
+    app.connect("config-inited", _serve_own_static)
+    app.connect("config-inited", _launch_buttons_need_a_repository)
+    # Before _drop_repeated_scripts, which replaces the page's list of scripts.
+    app.connect("html-page-context", _add_search_snippets, priority=400)
     app.connect("html-page-context", _drop_repeated_scripts)
     app.connect("build-finished", finish_site)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -21,7 +21,7 @@ def whole_twin(explorer: Explorer) -> Explorer:
                     lambda fig, result, **values: explorer.draw_into(fig, result, **values),
                     start=explorer.start, title=explorer.title, figsize=explorer.figsize,
                     dpi=explorer.dpi, max_frames=10 ** 6,
-                    layout=explorer.layout)
+                    layout=explorer.layout, rendition=explorer.rendition)
 
 
 def pixels(png: bytes) -> np.ndarray:
@@ -30,7 +30,13 @@ def pixels(png: bytes) -> np.ndarray:
 
 def check_fast_frames(explorer: Explorer, count: int = 6, tolerance: float = 0.5) -> None:
     """The first ``count`` combinations (and the start), drawn fast, equal the whole draw
-    to a mean of ``tolerance`` (of 255) per pixel, with no frame on the slow path."""
+    to a mean of ``tolerance`` (of 255) per pixel, with no frame on the slow path: for a
+    laptop's pictures and for the phone's (``explorer.narrow``)."""
+    for rendition in (explorer, explorer.narrow):
+        _check_fast_frames(rendition, count, tolerance)
+
+
+def _check_fast_frames(explorer: Explorer, count: int, tolerance: float) -> None:
     assert explorer.setup is not None, "this explorer draws whole frames (no setup)"
     combos = [dict(zip(explorer.controls, combo))
               for combo in itertools.product(*explorer.controls.values())][:count]

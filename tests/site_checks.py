@@ -4,9 +4,10 @@
 (Debian's, driven by Playwright with no browser download). ``Site.visit(path)`` loads one page
 cold, at a phone's width (390 px) and at a laptop's (1280 px), and returns a ``Visit`` with
 everything the tests judge: console errors, requests that left the origin, formulas left as
-raw TeX, images that did not load, elements wider than the screen, display equations wider
+raw TeX, images that did not load, figures whose text shows under 11 px, elements wider
+than the screen, display equations wider
 than the text column, explorers whose controls move nothing, axe-core's serious and
-critical accessibility violations, and the bytes transferred (text counted gzipped, as a
+critical accessibility violations, and the bytes a phone's and a laptop's cold load transfer (text counted gzipped, as a
 static host sends it).
 
 ``tests/test_site.py`` runs it over every page of the book, and over a deliberately broken
@@ -30,6 +31,7 @@ CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first
                   "--disable-sync"]
 PHONE, LAPTOP = {"width": 390, "height": 844}, {"width": 1280, "height": 900}
 TEXT_TYPES = ("text/", "javascript", "json", "svg", "xml")
+MIN_TEXT_PX = 10.95   # gdlab.renditions.MIN_TEXT_PX, less rounding
 
 # Runs in the page once MathJax has finished: the findings, as plain data.
 PROBE = r"""async () => {
@@ -75,6 +77,32 @@ WIDE_EQUATIONS = r"""() => [...document.querySelectorAll("div.math, .math-wrappe
   .filter(e => e.scrollWidth > e.clientWidth + 1)
   .map(e => ((e.closest("div.math") || e).id || (e.textContent || "").slice(0, 40)))"""
 
+# Each figure's smallest text as shown, in CSS pixels: the rendition on screen (a <picture>'s
+# source when its media query matches) gives its smallest text in its own pixels
+# (data-text-px), scaled by how wide the image is shown. A figure without it is unmeasured.
+SMALL_TEXT = r"""async (least) => {
+  const figures = [...document.querySelectorAll(".cell_output img, .gdlab-explorer img")]
+    .filter(i => i.offsetParent !== null);
+  await Promise.all(figures.map(i => i.complete ? null :
+      new Promise(r => { i.onload = i.onerror = r; setTimeout(r, 5000); })));
+  const found = [];
+  for (const img of figures) {
+    const source = img.closest("picture") && img.closest("picture").querySelector("source");
+    const shown = source && matchMedia(source.media).matches ? source : img;
+    const px = parseFloat(shown.dataset.textPx), name = (img.currentSrc || "").split("/").pop().slice(0, 16);
+    if (!(px > 0)) { found.push(`${name}: unmeasured (no data-text-px)`); continue; }
+    if (!img.naturalWidth) continue;   // did not load: reported as a broken image
+    const size = px * img.getBoundingClientRect().width / img.naturalWidth;
+    if (!(size >= least)) found.push(`${name}: ${size.toFixed(1)} px`);
+  }
+  return found;
+}"""
+
+# Figures whose alt text says nothing: empty, or a file name (myst-nb's default).
+PLACEHOLDER_ALT = r"""() => [...document.querySelectorAll(".cell_output img, .gdlab-explorer img")]
+  .map(i => i.getAttribute("alt") || "").filter(a => !a.trim() || /\.(png|jpe?g|gif|svg)$/i.test(a))
+  .map(a => a.slice(0, 80) || "(empty)")"""
+
 # For each explorer: move each control to another value; did the picture change each time?
 EXPLORERS = r"""() => [...document.querySelectorAll(".gdlab-explorer")].map(root => {
   const img = root.querySelector("img"), dead = [];
@@ -105,7 +133,13 @@ class Visit:
     wide_equations: list = field(default_factory=list)
     explorers: list = field(default_factory=list)
     accessibility: list = field(default_factory=list)   # axe-core: serious or critical
-    transfer: int = 0   # bytes, text gzipped
+    small_text: list = field(default_factory=list)   # figures showing text under 11 px
+    placeholder_alt: list = field(default_factory=list)   # figures without a real alt text
+    transfer: int = 0   # bytes, text gzipped: the larger of a phone's and a laptop's cold load
+    phone_transfer: int = 0
+    laptop_transfer: int = 0
+    responses: dict = field(default_factory=dict)   # url -> bytes, in the order fetched
+    phone_urls: set = field(default_factory=set)
 
     @property
     def inert_explorers(self):
@@ -164,12 +198,18 @@ class Site:
         page.goto(f"{self.origin}/{path}", wait_until="load")
         probe = page.evaluate(PROBE)
         found.raw_tex, found.broken_images = probe["raw"], probe["broken"]
+        found.placeholder_alt = page.evaluate(PLACEHOLDER_ALT)
+        found.small_text = [f"390 px: {s}" for s in page.evaluate(SMALL_TEXT, MIN_TEXT_PX)]
+        found.phone_transfer = sum(found.responses.values())
+        found.phone_urls = set(found.responses)
         overflow = page.evaluate(OVERFLOW)
         if overflow["scroll"] > overflow["width"] + 1:
             found.too_wide_on_phone = overflow["wide"] or [f"page ({overflow['scroll']} px)"]
         page.set_viewport_size(LAPTOP)
         page.wait_for_timeout(100)
         found.wide_equations = page.evaluate(WIDE_EQUATIONS)
+        found.small_text += [f"1280 px: {s}" for s in page.evaluate(SMALL_TEXT, MIN_TEXT_PX)]
+        self._split_transfer(found, page)   # the laptop's pictures have loaded now
         found.accessibility = self.accessibility(page, code_blocks)
         found.explorers = page.evaluate(EXPLORERS)
         context.close()
@@ -198,5 +238,16 @@ class Site:
         except Exception:   # redirects and aborted requests have no body
             return
         kind = response.headers.get("content-type", "")
-        found.transfer += len(gzip.compress(body, 6)) if any(t in kind for t in TEXT_TYPES) \
-            else len(body)
+        size = len(gzip.compress(body, 6)) if any(t in kind for t in TEXT_TYPES) else len(body)
+        found.responses[response.url] = found.responses.get(response.url, 0) + size
+
+    @staticmethod
+    def _split_transfer(found: Visit, page) -> None:
+        """A laptop's cold load: everything so far but the phone's pictures it does not
+        show (each figure has a rendition per screen, and a reader's browser fetches one)."""
+        shown = set(page.evaluate("() => [...document.images].map(i => i.currentSrc)"))
+        phone_only = sum(size for url, size in found.responses.items()
+                         if url.endswith(".png") and url not in shown
+                         and url in found.phone_urls)
+        found.laptop_transfer = sum(found.responses.values()) - phone_only
+        found.transfer = max(found.phone_transfer, found.laptop_transfer)

@@ -1,6 +1,8 @@
 """Explorers: the compute part, the pictures, the live widget and the static scrubber."""
 
+import base64
 import hashlib
+import json
 import re
 
 import matplotlib.pyplot as plt
@@ -48,12 +50,14 @@ def test_static_html_holds_every_frame_and_one_slider_per_control():
     e = tiny_explorer()
     page = e.to_html()
     assert page.count('type="range"') == 2
-    frames = re.search(r"frames=(\[.*?\])", page).group(1)
-    assert frames.count("iVBOR") == 6     # 3 x 2 base64 PNGs
+    wide = json.loads(re.search(r"wide=(\[.*?\])", page).group(1))
+    narrow = json.loads(re.search(r"narrow=(\[.*?\])", page).group(1))
+    assert len(wide) == len(narrow) == 6     # 3 x 2 base64 PNGs, for a laptop and a phone
     assert "<script>" in page and "Product" in page
     assert 'max="2"' in page and 'max="1"' in page
     # the picture shown first is the default combination (a=2, b=20): frame index 1*2+1 = 3
-    assert e._frame_index([1, 1]) == 3
+    assert f'src="{wide[3]}"' in page and f'srcset="{narrow[3]}"' in page
+    assert wide[3] == "data:image/png;base64," + base64.b64encode(e.render(a=2, b=20)).decode()
 
 
 def test_live_widget_has_sliders_over_the_same_values():
@@ -127,7 +131,7 @@ def test_externalize_frames_moves_every_frame_into_a_file():
     inline = e.to_html()
     page = "<p>before</p>" + inline + '<img src="data:image/png;base64,AAAA">'
     out, files = gdlab.explorer.externalize_frames(page, "../_images/explorer/")
-    assert len(files) == 6 and "base64" not in out.split("</script>")[0]
+    assert len(files) == 12 and "base64" not in out.split("</script>")[0]   # wide and narrow
     assert out.endswith('<img src="data:image/png;base64,AAAA">')   # not an explorer's
     for name, png in files.items():
         assert png.startswith(PNG) and name == hashlib.sha1(png).hexdigest() + ".png"
@@ -307,7 +311,9 @@ def test_setup_runs_once_per_combination_of_static_controls():
     calls = []
     e = staged_explorer(calls)
     e.to_html()   # every frame
-    assert sorted(calls) == ["flat", "tilted"] and e.slow_frames == 0
+    # once for the laptop's pictures and once for the phone's
+    assert sorted(calls) == ["flat", "flat", "tilted", "tilted"]
+    assert e.slow_frames == e.narrow.slow_frames == 0
 
 
 def test_each_frame_shows_only_its_own_changes():

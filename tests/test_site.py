@@ -5,7 +5,10 @@ served on 127.0.0.1 and read with :mod:`site_checks`. Every page: no console err
 request outside the site, every formula typeset, every image loaded, nothing wider than a
 390 px phone, every display equation inside the text column at 1280 px, every explorer
 control live, no serious or critical axe-core violation, every internal link and anchor
-resolving, and a cold transfer within budget.
+resolving, and a cold transfer within budget. Besides: the search page's result snippets
+show prose (no toolbar text, no raw TeX), every notebook page offers its download and
+Binder, Colab and JupyterHub links (the test build names a placeholder repository and
+hub), and every page's headings go in order.
 A deliberately broken page shows that each of these checks can fail.
 
 Needs Chromium (Debian: ``apt-get install chromium``; ``.ci/run`` installs it) and is
@@ -14,14 +17,17 @@ skipped where it is absent.
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import unquote, urldefrag
+from types import SimpleNamespace
+from urllib.parse import quote, unquote, urldefrag
 
 import pytest
+import yaml
 
 from site_checks import CHROMIUM, Site
 
@@ -29,6 +35,8 @@ ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed")
 
 PAGE_BUDGET, CHAPTER_BUDGET = 1.5e6, 2.5e6   # bytes, cold, text gzipped
+# The test build's launch buttons point here; the committed _config.yml names no repository.
+REPOSITORY, BRANCH, HUB = "https://github.com/example/gdlab", "main", "https://hub.example.org"
 
 
 def built_pages(html: Path, redirects: bool = False) -> list[str]:
@@ -43,12 +51,27 @@ def is_redirect(page: Path) -> bool:
     return 'http-equiv="refresh"' in page.read_text(encoding="utf-8")[:2000].lower()
 
 
+def config_with_repository(folder: Path) -> Path:
+    """``_config.yml`` with the placeholder repository and JupyterHub, written to ``folder``
+    (the book's own file stays as it is)."""
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    config["repository"].update(url=REPOSITORY, branch=BRANCH)
+    config["launch_buttons"]["jupyterhub_url"] = HUB
+    # Jupyter Book finds local extensions relative to the configuration file.
+    extensions = config["sphinx"]["local_extensions"]
+    config["sphinx"]["local_extensions"] = {name: str(ROOT / path) for name, path in extensions.items()}
+    path = folder / "_config.yml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return path
+
+
 @pytest.fixture(scope="session")
 def html(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("site")
+    config = config_with_repository(tmp_path_factory.mktemp("config"))
     jupyter_book = Path(sys.executable).parent / "jupyter-book"   # this Python's, not another
-    done = subprocess.run([str(jupyter_book), "build", "--all", "-W",
-                           "--keep-going", "--path-output", str(out), str(ROOT)],
+    done = subprocess.run([str(jupyter_book), "build", "--all", "-W", "--keep-going",
+                           "--config", str(config), "--path-output", str(out), str(ROOT)],
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     return out / "_build" / "html"
@@ -79,7 +102,8 @@ def test_the_site_has_every_page(html):
 
 @pytest.mark.parametrize("check", ["console_errors", "outside_requests", "failed_requests",
                                    "raw_tex", "broken_images", "too_wide_on_phone",
-                                   "wide_equations", "accessibility"])
+                                   "wide_equations", "accessibility", "small_text",
+                                   "placeholder_alt"])
 def test_every_page_is_clean(visits, check):
     problems = {page: getattr(v, check) for page, v in visits.items() if getattr(v, check)}
     assert not problems, f"{check}: {problems}"
@@ -139,6 +163,9 @@ BROKEN_PAGE = """<!doctype html><html><head><title>broken</title></head><body>
 <div style="width:900px">wider than a phone</div>
 <div class="gdlab-explorer" id="dead"><input type="range" min="0" max="2" value="0"
  aria-label="lr"><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="></div>
+<div class="cell_output"><img src="data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7" alt="small"
+ data-text-px="8" style="width:1px"><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="
+ alt="../_images/0123.png"></div>
 <script>console.error("boom")</script>
 </body></html>"""
 
@@ -156,3 +183,188 @@ def test_the_checks_catch_a_broken_page(site, html):
     assert found.inert_explorers and found.inert_explorers[0]["dead"] == ["lr"]
     assert "boom" in " ".join(found.console_errors)
     assert any(line.startswith("image-alt (critical") for line in found.accessibility)
+    assert any(line.endswith(": 8.0 px") for line in found.small_text)       # text too small
+    assert any("unmeasured" in line for line in found.small_text)           # no data-text-px
+    assert "../_images/0123.png" in found.placeholder_alt                  # a file name
+    assert "(empty)" in found.placeholder_alt                              # no alt at all
+
+
+# --- search snippets -------------------------------------------------------------------
+
+# Text of the theme's toolbar, sidebars, footer and code-cell toggles, none of it prose.
+CHROME = [".ipynb", ".pdf", "Contents", "Binder", "Colab", "JupyterHub", "Show code cell",
+          "Hide code cell", "© Copyright"]
+RAW_TEX = re.compile(r"\\[a-zA-Z]{2,}|\\[()\[\]]|\$\$")   # as site_checks.PROBE
+
+
+def search_snippets(site, query: str, fix: bool = True) -> dict:
+    """The result snippets search.html shows for ``query``, by result title, and the console
+    errors; ``fix=False`` blocks _ext/static/gdlab-search.js (Sphinx's own snippets)."""
+    context = site.browser.new_context()
+    context.route("**/*", lambda route: route.continue_()
+                  if route.request.url.startswith(site.origin)
+                  and (fix or "gdlab-search.js" not in route.request.url) else route.abort())
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: m.type == "error" and not m.text.startswith(
+        "Failed to load resource") and errors.append(m.text))
+    page.goto(f"{site.origin}/search.html?q={quote(query)}")
+    page.wait_for_function("""() => {
+        const items = document.querySelectorAll("#search-results li");
+        return /finished/.test(document.querySelector("#search-results").textContent)
+            && items.length && [...items].every(li => li.querySelector("p.context")); }""",
+                           timeout=20000)
+    found = page.evaluate("""() => [...document.querySelectorAll("#search-results li")]
+        .map(li => [li.querySelector("a").textContent, li.querySelector("p.context").textContent])""")
+    context.close()
+    return {"snippets": dict(found), "errors": errors}
+
+
+def snippet_problems(snippets: dict) -> dict:
+    problems = {}
+    for title, text in snippets.items():
+        found = [s for s in CHROME if s in text] + RAW_TEX.findall(text)
+        if found:
+            problems[title] = found
+    return problems
+
+
+@pytest.mark.parametrize("query", ["momentum", "learning rate"])
+def test_search_snippets_show_the_prose(site, query):
+    found = search_snippets(site, query)
+    assert len(found["snippets"]) >= 5, found
+    assert not found["errors"], found["errors"]
+    assert not snippet_problems(found["snippets"]), snippet_problems(found["snippets"])
+
+
+def test_the_snippet_check_catches_sphinx_snippets(site):
+    problems = snippet_problems(search_snippets(site, "momentum", fix=False)["snippets"])
+    flagged = {p for found in problems.values() for p in found}
+    assert flagged & set(CHROME) and any(RAW_TEX.match(p) for p in flagged), problems
+
+
+def test_search_snippets_write_math_as_text(site):
+    context = site.browser.new_context()
+    page = context.new_page()
+    page.goto(f"{site.origin}/search.html")
+    cases = {r"\(\beta_1\)": "β₁", r"\(\hat v_t\)": "v̂ₜ", r"\(10^{-3}\)": "10⁻³",
+             r"\(\frac{\alpha}{\sqrt{\hat v_t} + \epsilon}\)": "α/(√(v̂ₜ) + ε)",
+             r"\(\tfrac12\lVert w\rVert^2\)": "1/2‖ w‖²",
+             r"\(A = \begin{pmatrix} 4 & 2 \\ 2 & 2\end{pmatrix}\)": "A = [4 2; 2 2]",
+             r"\(S_{dW}\)": "S_(dW)"}
+    got = page.evaluate("cases => cases.map(c => Search.gdlabTexToText(c))", list(cases))
+    context.close()
+    assert dict(zip(cases, got)) == cases
+
+
+# --- launch buttons and downloads ------------------------------------------------------
+
+def notebooks() -> list[str]:
+    return sorted(str(p.relative_to(ROOT)) for folder in ("chapters", "appendix")
+                  for p in (ROOT / folder).glob("*.ipynb"))
+
+
+def launch_links(notebook: str) -> dict:
+    """Where Binder, Colab and JupyterHub (nbgitpuller) open ``notebook`` of REPOSITORY."""
+    org_repo = REPOSITORY.removeprefix("https://github.com/")
+    repo = org_repo.split("/")[1]
+    return {
+        "Binder": f"https://mybinder.org/v2/gh/{org_repo}/{BRANCH}?urlpath=lab/tree/{notebook}",
+        "Colab": f"https://colab.research.google.com/github/{org_repo}/blob/{BRANCH}/{notebook}",
+        "JupyterHub": f"{HUB}/hub/user-redirect/git-pull?repo={quote(REPOSITORY, safe='/')}"
+                      f"&urlpath=lab/tree/{repo}/{notebook}&branch={BRANCH}",
+    }
+
+
+def test_every_notebook_page_has_launch_and_download_links(html):
+    assert len(notebooks()) >= 12
+    missing = {}
+    for notebook in notebooks():
+        page = html / Path(notebook).with_suffix(".html")
+        parser = _Links()
+        parser.feed(page.read_text(encoding="utf-8"))
+        lost = [name for name, url in launch_links(notebook).items() if url not in parser.hrefs]
+        download = "../_sources/" + notebook
+        if download not in parser.hrefs:
+            lost.append("download")
+        elif json.loads((html / "_sources" / notebook).read_text(encoding="utf-8"))["nbformat"] != 4:
+            lost.append("download (not a notebook)")
+        if lost:
+            missing[notebook] = lost
+    assert not missing, missing
+
+
+def test_launch_buttons_wait_for_a_repository():
+    sys.path.insert(0, str(ROOT / "_ext"))
+    try:
+        from gdlab_site import _launch_buttons_need_a_repository
+    finally:
+        sys.path.remove(str(ROOT / "_ext"))
+    for url, kept in [("", False), (REPOSITORY, True)]:
+        config = SimpleNamespace(html_theme_options={"repository_url": url,
+                                                     "launch_buttons": {"colab_url": "x"}})
+        _launch_buttons_need_a_repository(None, config)
+        assert ("launch_buttons" in config.html_theme_options) == kept
+
+
+# --- heading order ---------------------------------------------------------------------
+
+class _Headings(HTMLParser):
+    """The levels and texts of the headings inside the page's article (on a page without
+    one, the search page, inside its main)."""
+
+    def __init__(self):
+        super().__init__()
+        self.inside, self.current = {"article": False, "main": False}, None
+        self.found, self.has_article = {"article": [], "main": []}, False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "article" and "bd-article" in (dict(attrs).get("class") or "").split():
+            self.inside["article"] = self.has_article = True
+        elif tag == "main":
+            self.inside["main"] = True
+        elif re.fullmatch("h[1-6]", tag) and self.inside["main"]:
+            self.current = [int(tag[1]), ""]
+
+    def handle_endtag(self, tag):
+        if tag in self.inside:
+            self.inside[tag] = False
+        elif re.fullmatch("h[1-6]", tag) and self.current:
+            for where in ("article", "main"):
+                if self.inside[where]:
+                    self.found[where].append((self.current[0], self.current[1].strip()))
+            self.current = None
+
+    def handle_data(self, data):
+        if self.current:
+            self.current[1] += data
+
+
+def heading_problems(text: str) -> list[str]:
+    """One h1, and no level skipped going down (h2 then h4), in the article."""
+    parser = _Headings()
+    parser.feed(text)
+    headings = parser.found["article" if parser.has_article else "main"]
+    ones = [level for level, _ in headings].count(1)
+    problems = [] if ones == 1 else [f"{ones} h1"]
+    previous = 0
+    for level, title in headings:
+        if level > previous + 1:
+            problems.append(f"h{previous} then h{level} ({title[:50]})")
+        previous = level
+    return problems
+
+
+def test_headings_go_in_order(html):
+    problems = {page: found for page in built_pages(html)
+                if (found := heading_problems((html / page).read_text(encoding="utf-8")))}
+    assert not problems, problems
+
+
+def test_the_heading_check_catches_bad_order():
+    article = '<main><h2>Contents</h2><article class="bd-article">{}</article></main>'
+    assert heading_problems(article.format("<h1>A</h1><h2>B</h2><h3>C</h3><h2>D</h2>")) == []
+    assert heading_problems(article.format("<h1>A</h1><h2>B</h2><h4>C</h4>")) == ["h2 then h4 (C)"]
+    assert heading_problems(article.format("<h2>B</h2>")) == ["0 h1", "h0 then h2 (B)"]
+    assert heading_problems(article.format("<h1>A</h1><h1>B</h1>")) == ["2 h1"]

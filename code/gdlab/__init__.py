@@ -8,14 +8,16 @@ The library, one job a module: ``functions`` (landscapes), ``optimizers``, ``ewm
 small network and its training loop), ``data`` (small seeded data sets), ``regularization``
 (penalties, ridge, the lasso by proximal steps), ``second_order`` (Newton's method and the
 Hessian's cost), ``quasi_newton`` (BFGS, L-BFGS), ``theory`` (closed-form rates),
-``plots``, and two engines:
+``plots`` and ``renditions`` (each figure drawn for a laptop and for a phone), and two
+engines:
 ``explorer`` (interactive figures) and ``feedback`` (exercise checks). Each chapter's own
 explorers and checks live in its companion module, ``gdlab.chapters.<slug>``, which the
 library never imports.
 """
 
 from . import (data, explorer, feedback, frames, functions, nn, optimizers, panels, plots,
-               problems, quasi_newton, regularization, schedules, second_order, theory)
+               problems, quasi_newton, regularization, renditions, schedules, scrubber,
+               second_order, theory)
 from .ewma import (bias_correction_factor, effective_window, ewma, ewma_weights,
                    weight_after_window, window_mass)
 from .functions import (FUNCTIONS, XY, Beale, DoubleWell, Function, MonkeySaddle, Noisy,

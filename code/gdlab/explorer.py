@@ -30,12 +30,7 @@ middle of its list.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import html
-import itertools
-import json
-import re
 from typing import Callable, Sequence
 
 import matplotlib as mpl
@@ -43,16 +38,12 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from . import renditions
 from .frames import Stage, frame_png
+from .scrubber import externalize_frames, is_choice, label_of, scrubber_html
 from .validation import check_choice, check_positive_int
 
 __all__ = ["Explorer", "externalize_frames"]
-
-
-def _label(value) -> str:
-    if isinstance(value, (bool, np.bool_)):
-        return "on" if value else "off"
-    return f"{value:g}" if isinstance(value, (float, int, np.floating)) else str(value)
 
 
 def _argument(value) -> str:
@@ -60,12 +51,6 @@ def _argument(value) -> str:
     if isinstance(value, (bool, np.bool_)):
         return repr(bool(value))
     return f"{value:g}" if isinstance(value, (float, int, np.floating, np.integer)) else repr(value)
-
-
-def _is_choice(values) -> bool:
-    """Whether a control's values are choices (names, on/off) rather than numbers."""
-    return any(isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.number))
-               for v in values)
 
 
 class Explorer:
@@ -99,12 +84,17 @@ class Explorer:
     layout : ``"constrained"`` lays the first picture out automatically and reuses those
         axes positions for every other picture (so the scrubber does not jitter); ``None``
         keeps the positions the drawing code sets itself.
+    rendition : the screen the pictures are drawn for (:mod:`gdlab.renditions`): ``WIDE``,
+        a laptop's text column, at most ``dpi`` and at most 688 px wide. Its twin for
+        phones, :attr:`narrow`, draws the same pictures with the panels stacked, and both
+        enlarge any text that would show under 11 px.
     """
 
     def __init__(self, controls: dict[str, Sequence], compute: Callable, draw: Callable,
                  start: dict | None = None, title: str = "", figsize=(9.0, 3.6),
                  dpi: int = 80, max_frames: int = 60, layout: str | None = "constrained",
-                 setup: Callable | None = None, static: Sequence[str] = ()):
+                 setup: Callable | None = None, static: Sequence[str] = (),
+                 rendition: renditions.Rendition = renditions.WIDE):
         if not controls:
             raise ValueError("controls must name at least one control, got none")
         self.controls = {name: list(values) for name, values in controls.items()}
@@ -142,9 +132,14 @@ class Explorer:
             raise ValueError(f"static names controls setup depends on ({self.static}), "
                              f"but there is no setup")
         self.compute, self.draw, self.setup, self.title = compute, draw, setup, title
-        self.figsize, self.dpi = figsize, dpi
+        self.figsize, self.dpi, self.rendition = figsize, dpi, rendition
         self.figure = self._new_figure()   # the figure of the last picture drawn
         self.layout = check_choice("layout", layout, ("constrained", None))
+        if rendition.stacked:   # stacked panels are laid out by constrained layout
+            self.layout = "constrained"
+        self.max_frames = max_frames
+        self.text_px = float("inf")   # the smallest text drawn so far, in image pixels
+        self._narrow = None
         self._positions = None   # axes positions found by the first (laid-out) render
         self._cache = {}         # PNG bytes per combination of control values
         self._stages = {}        # with setup: a Stage per combination of static values
@@ -152,6 +147,18 @@ class Explorer:
         # A compute that fails (a typo, a start point of the wrong dimension) fails here,
         # when the explorer is built, not when it is first drawn; the result is kept.
         self._start_result = self._call(self.start)
+
+    @property
+    def narrow(self) -> "Explorer":
+        """The same explorer drawn for a phone (:data:`gdlab.renditions.NARROW`): panels
+        stacked, text enlarged; it computes through this one."""
+        if self._narrow is None:
+            self._narrow = Explorer(self.controls, self.result, self.draw, start=self.start,
+                                    title=self.title, figsize=self.figsize, dpi=self.dpi,
+                                    max_frames=self.max_frames, layout=self.layout,
+                                    setup=self.setup, static=self.static,
+                                    rendition=renditions.NARROW)
+        return self._narrow
 
     # -- the pieces, each testable on its own -----------------------------------------
     def result(self, **values):
@@ -187,10 +194,32 @@ class Explorer:
         values = self._complete(values)
         if self.setup is None:
             self.draw(fig, result, **values)
+            self._fit(fig)
         else:
-            handles = self.setup(fig, **{name: values[name] for name in self.static})
-            self.draw(handles, result, **values)
+            handles = self._setup(fig, values)
+            self._draw(fig, handles, result, values)
         return fig
+
+    def _setup(self, fig: Figure, values: dict):
+        """``setup``, then the figure fitted to the rendition (stacked, text enlarged)."""
+        handles = self.setup(fig, **{name: values[name] for name in self.static})
+        self._fit(fig)
+        return handles
+
+    def _fit(self, fig: Figure) -> None:
+        cap = None if self.rendition.stacked else self.dpi   # a phone's picture fills its column
+        fig.set_dpi(renditions.fit(fig, self.rendition, max_dpi=cap))
+        self._points = renditions.floor_points(fig.get_dpi() / self.rendition.density)
+
+    def _draw(self, fig: Figure, handles, result, values: dict) -> None:
+        """``draw``, its new texts enlarged like the rest, the smallest text noted."""
+        self.draw(handles, result, **values)
+        renditions.fit_added(fig, self._points, self.rendition)
+        self._note_text(fig)
+
+    def _note_text(self, fig: Figure) -> None:
+        smallest = min(renditions.text_sizes(fig), default=float("inf"))
+        self.text_px = min(self.text_px, smallest * fig.get_dpi() / 72)
 
     def _new_figure(self) -> Figure:
         figure = Figure(figsize=self.figsize, dpi=self.dpi, layout="none")   # ignore rcParams
@@ -208,7 +237,7 @@ class Explorer:
             return self._draw_whole(values, result)
         self._stages[key] = stage
         self.figure = stage.figure
-        png = stage.frame(lambda: self.draw(stage.handles, result, **values))
+        png = stage.frame(lambda: self._draw(stage.figure, stage.handles, result, values))
         if png is None:   # draw changed what setup drew: draw it whole, start afresh next time
             self.slow_frames += 1
             del self._stages[key]
@@ -220,6 +249,7 @@ class Explorer:
         self.figure.clear()
         self.draw_into(self.figure, result, **values)
         self._lay_out(self.figure)
+        self._note_text(self.figure)
         return self._finish(self.figure)
 
     def _finish(self, figure: Figure) -> bytes:
@@ -242,10 +272,10 @@ class Explorer:
         in place (titles and legends take room), and its background kept; None if ``draw``
         changes the parts ``setup`` drew (their limits, say)."""
         figure = self._new_figure()
-        handles = self.setup(figure, **{name: values[name] for name in self.static})
+        handles = self._setup(figure, values)
         stage = Stage(figure, handles)
         fixed = stage._signature()
-        added = stage.add(lambda: self.draw(handles, result, **values))
+        added = stage.add(lambda: self._draw(figure, handles, result, values))
         if stage._signature() != fixed:
             return None
         stage.learn(added)
@@ -262,7 +292,8 @@ class Explorer:
             if not all(ax.get_subplotspec() for ax in figure.axes):
                 self._positions = []   # axes placed with add_axes keep their own positions
                 return
-            figure.set_layout_engine("constrained")
+            pads = renditions.PHONE_PADS if self.rendition.stacked else {}
+            figure.set_layout_engine("constrained", **pads)
             figure.draw_without_rendering()
             self._positions = [ax.get_position() for ax in figure.axes]
             figure.set_layout_engine("none")
@@ -284,8 +315,8 @@ class Explorer:
         import ipywidgets as w
 
         def control(name, values):
-            options = [(_label(v), v) for v in values]
-            if _is_choice(values):
+            options = [(label_of(v), v) for v in values]
+            if is_choice(values):
                 return w.ToggleButtons(options=options, value=self.start[name], description=name)
             return w.SelectionSlider(options=options, value=self.start[name], description=name,
                                      continuous_update=False, layout=w.Layout(width="420px"))
@@ -303,97 +334,12 @@ class Explorer:
 
     # -- face 2: the static scrubber --------------------------------------------------
     def to_html(self) -> str:
-        """A self-contained HTML scrubber over every combination of control values: a
-        slider per numeric control, a drop-down list per choice, and the picture drawn in
-        advance for each combination (as data URIs, which :func:`externalize_frames` can
-        move into files)."""
-        names = list(self.controls)
-        frames = ["data:image/png;base64," + base64.b64encode(
-                  self.render(**dict(zip(names, combo)))).decode("ascii")
-                  for combo in itertools.product(*self.controls.values())]
-        uid = "gdlab-" + hashlib.sha1(
-            (self.title + repr(self.controls)).encode()).hexdigest()[:10]
-        rows = [self._html_control(k, name) for k, name in enumerate(names)]
-        labels = json.dumps([[_label(v) for v in self.controls[n]] for n in names])
-        sizes = json.dumps([len(self.controls[n]) for n in names])
-        title = f"<b>{html.escape(self.title)}</b>" if self.title else ""
-        first = frames[self._frame_index([self.controls[n].index(self.start[n]) for n in names])]
-        alt = html.escape(self._alt_text(self.start))
-        return f"""<div id="{uid}" class="gdlab-explorer" style="font-family:sans-serif;font-size:15px">
-{title}{''.join(rows)}
-<img style="max-width:100%;height:auto" alt="{alt}" src="{first}">
-<script>(function(){{
-var root=document.getElementById("{uid}"),frames={json.dumps(frames)},labels={labels},sizes={sizes};
-var inputs=root.querySelectorAll("[data-k]"),img=root.querySelector("img"),names={json.dumps(names)};
-var title={json.dumps(self.title or "explorer")};
-function show(){{var idx=0,said=[];for(var k=0;k<inputs.length;k++){{var i=+inputs[k].value;idx=idx*sizes[k]+i;
-var out=root.querySelector("output[data-out='"+k+"']");if(out){{out.textContent=labels[k][i];}}
-said.push(names[k]+" = "+labels[k][i]);}}img.src=frames[idx];img.alt=title+": "+said.join(", ");}}
-for(var k=0;k<inputs.length;k++){{inputs[k].addEventListener("input",show);inputs[k].addEventListener("change",show);}}
-}})();</script>
-<div style="color:#595959;font-size:13px">Pre-computed for the website: run the notebook for the live version.</div>
-</div>"""
-
-    def _html_control(self, k: int, name: str) -> str:
-        """One control of the scrubber: its name, then a drop-down list for a choice or a
-        slider with its value for numbers; the row wraps on a narrow screen."""
-        values = self.controls[name]
-        start = values.index(self.start[name])
-        label = html.escape(name)
-        if _is_choice(values):
-            options = "".join(f'<option value="{i}"{" selected" if i == start else ""}>'
-                              f"{html.escape(_label(v))}</option>" for i, v in enumerate(values))
-            field = (f'<select data-k="{k}" aria-label="{label}" style="font-size:15px;'
-                     f'min-height:32px">{options}</select>')
-        else:
-            field = (f'<input type="range" min="0" max="{len(values) - 1}" step="1" '
-                     f'value="{start}" data-k="{k}" aria-label="{label}" '
-                     f'style="flex:1 1 180px;max-width:300px;min-height:32px">'
-                     f'<output data-out="{k}">{html.escape(_label(self.start[name]))}</output>')
-        return (f'<div style="display:flex;flex-wrap:wrap;align-items:center;gap:2px 10px;'
-                f'margin:4px 0"><span style="min-width:7em">{label}</span>{field}</div>')
-
-    def _alt_text(self, values: dict) -> str:
-        said = ", ".join(f"{name} = {_label(values[name])}" for name in self.controls)
-        return f"{self.title or 'explorer'}: {said}"
-
-    def _frame_index(self, positions) -> int:
-        index = 0
-        for size, position in zip((len(v) for v in self.controls.values()), positions):
-            index = index * size + position
-        return index
+        """The self-contained HTML scrubber of :func:`gdlab.scrubber.scrubber_html`: every
+        combination drawn in advance, wide and narrow."""
+        return scrubber_html(self)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         page = self.to_html()   # draws every frame; the live widget then reuses them
         bundle = self.widget()._repr_mimebundle_(include=include, exclude=exclude)
         bundle["text/html"] = page
         return bundle
-
-
-_FRAME = re.compile(r"data:image/png;base64,([A-Za-z0-9+/=]+)")
-
-
-def externalize_frames(page: str, prefix: str) -> tuple[str, dict[str, bytes]]:
-    """Move the pictures an explorer's scrubber inlines (data URIs) into files.
-
-    Returns ``page`` with every frame of every explorer in it replaced by
-    ``prefix + "<sha1>.png"`` and a dict of those file names to PNG bytes. A browser then
-    fetches a frame only when a reader moves a control to it, and caches it; identical
-    frames share one file. Data URIs outside explorers are left alone.
-    """
-    files = {}
-
-    def to_file(match):
-        png = base64.b64decode(match.group(1))
-        name = hashlib.sha1(png).hexdigest() + ".png"
-        files[name] = png
-        return prefix + name
-
-    pieces, position = [], 0
-    for start in (m.start() for m in re.finditer(r'<div id="gdlab-[0-9a-f]+" class="gdlab-explorer"', page)):
-        if start < position:
-            continue
-        end = page.index("</script>", start)
-        pieces += [page[position:start], _FRAME.sub(to_file, page[start:end])]
-        position = end
-    return "".join(pieces + [page[position:]]), files

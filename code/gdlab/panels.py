@@ -55,7 +55,7 @@ def contour_axes(ax, f, title: str = "", levels: int = 20, resolution: int = 120
 def paths(ax, trajectories: dict, markersize: float = 2.5, faded: Sequence[str] = (),
           legend: str | None = "upper right"):
     """The changing half of a path panel: one path per entry of ``trajectories`` (label ->
-    Trajectory) in the book's colour of its optimizer, and a legend; labels in ``faded``
+    Trajectory) in the book's style of its optimizer, and a legend; labels in ``faded``
     are drawn half transparent (a baseline to compare with)."""
     for label, traj in trajectories.items():
         plots.plot_trajectory(ax, traj, label=label, markersize=markersize)
@@ -89,12 +89,14 @@ def loss_axes(ax, steps: int, low: int = -12, high: int = 4, every: int = 2,
 
 
 def loss_curves(ax, curves: dict, low: int = -12, legend: str | None = "lower left"):
-    """The changing half of a loss panel: ``curves`` maps a label to ``(values, color)``, or
-    to ``(values, color, alpha)``. Values below 10^low are drawn at 10^low (a run that
-    reaches the minimum exactly would otherwise leave the plot)."""
-    for label, (values, color, *alpha) in curves.items():
+    """The changing half of a loss panel: ``curves`` maps a label to ``(values, style)``, or
+    to ``(values, style, alpha)``, where ``style`` is a color or a dict of line properties
+    (an optimizer's :func:`gdlab.plots.style_of`). Values below 10^low are drawn at 10^low
+    (a run that reaches the minimum exactly would otherwise leave the plot)."""
+    for label, (values, style, *alpha) in curves.items():
+        style = style if isinstance(style, dict) else {"color": style}
         values = np.maximum(np.asarray(values, dtype=float), 10.0 ** low)
-        ax.plot(np.arange(len(values)), values, color=color, label=label,
+        ax.plot(np.arange(len(values)), values, **style, label=label,
                 alpha=alpha[0] if alpha else 1.0)
     if legend:
         ax.legend(loc=legend, fontsize=8)

@@ -221,7 +221,7 @@ def test_explorer_renders_png_with_the_shared_panels_and_limits_frames():
     assert e.render(beta1=0.0) != e.render()
     assert e.render().startswith(PNG)
     ax_path, ax_loss = drawn(e)   # the default picture
-    assert ax_path.get_title() == ("α = 0.1, β1 = 0.9 (window ≈ 10), "
+    assert ax_path.get_title().replace("\n", " ") == ("α = 0.1, β1 = 0.9 (window ≈ 10), "
                                    "β2 = 0.999 (window ≈ 1000)")
     assert ax_path.get_legend_handles_labels()[1] == ["minimum", "Adam, α = 0.1"]
     assert ax_loss.get_yscale() == "log"

@@ -205,7 +205,7 @@ def test_explorer_start():
     # the first picture is drawn at the start values
     started = explorer(betas=(0.5, 0.9), ts=(1, 30), start={"beta": 0.5, "t": 30})
     assert started.render().startswith(PNG)
-    assert drawn(started)[0].get_title().startswith("β = 0.5, t = 30:")
+    assert drawn(started)[0].get_title().replace("\n", " ").startswith("β = 0.5, t = 30:")
 
 
 def test_explorer_with_noise_free_data_is_exact_after_correction():
@@ -231,17 +231,18 @@ def test_explorer_renders_png_frames_without_warnings_in_the_book_style():
 
 def test_explorer_frames_keep_their_titles_and_fixed_axes():
     e = explorer(betas=(0.9,), ts=(5, 1000))
-    y_ranges = set()
+    y_ranges, places = set(), set()
     for t in (5, 1000):
         assert e.render(t=t).startswith(PNG)
         weights, averages = drawn(e, t=t)
-        assert weights.get_title().startswith(f"β = 0.9, t = {t}: the weights sum to")
-        assert averages.get_title().startswith(f"At t = {t}: raw ")
+        assert weights.get_title().replace("\n", " ").startswith(f"β = 0.9, t = {t}: the weights sum to")
+        assert averages.get_title().replace("\n", " ").startswith(f"At t = {t}: raw ")
         assert averages.get_xscale() == "log" and weights.get_xlabel() == "point $i$"
-        assert tuple(np.round(weights.get_position().bounds, 3)) == (0.1, 0.14, 0.34, 0.7)
+        places.add(tuple(np.round(e.figure.axes[0].get_position().bounds, 3)))
         y_ranges.add(averages.get_ylim())
     # one y range for all frames, from the data at the largest t: about 3 std around the mean
     (low, high), = y_ranges
+    assert len(places) == 1   # the same axes places for every t: the scrubber does not jitter
     spread = 3 * np.std(e.result(t=1000)["data"])
     assert spread == pytest.approx(1.5, rel=0.05)
     assert (low, high) == pytest.approx((1.0 - spread - 0.05 * spread, 1.0 + 1.6 * spread))

@@ -92,7 +92,7 @@ def test_explorer_result_is_the_recursion(explorer):
 
 def test_explorer_title_reports_rms_error_against_truth(explorer):
     ex, series, truth = explorer
-    titles = [ax.get_title() for ax in _drawn(ex, beta=0.5, bias_correction=False).axes]
+    titles = [ax.get_title().replace("\n", " ") for ax in _drawn(ex, beta=0.5, bias_correction=False).axes]
     expected = np.sqrt(np.mean((_recursion(series, 0.5) - truth) ** 2))
     assert any(f"RMS error vs true curve {expected:.2f}" in text for text in titles)
     assert any("window ≈ 1/(1−β) = 2 points" in text for text in titles)
@@ -128,7 +128,7 @@ def test_explorer_start_defaults_and_no_truth():
     assert ex.start == {"beta": 0.4, "bias_correction": False}   # middle of the list, off
     assert np.allclose(ex.result()["average"], _recursion([1.0, 2.0, 3.0], 0.4))
     assert ex.render().startswith(PNG)
-    titles = [ax.get_title() for ax in _drawn(ex).axes]
+    titles = [ax.get_title().replace("\n", " ") for ax in _drawn(ex).axes]
     assert not any("RMS" in text for text in titles)   # no "rms_error", no error in the title
 
 
@@ -236,8 +236,8 @@ def test_explorer_draws_what_the_contract_says():
     np.testing.assert_array_equal(year.lines[1].get_ydata(), np.full(5, 2.0))
     np.testing.assert_array_equal(start_up.lines[1].get_ydata(), np.full(3, 2.0))
     np.testing.assert_array_equal(start_up.lines[2].get_ydata(), np.full(3, 1.0))
-    assert year.get_title().endswith("; RMS error vs true curve 1.23")
-    assert "RMS" not in _drawn(ex, beta=0.5, bias_correction=False).axes[0].get_title()
+    assert year.get_title().replace("\n", " ").endswith("; RMS error vs true curve 1.23")
+    assert "RMS" not in _drawn(ex, beta=0.5, bias_correction=False).axes[0].get_title().replace("\n", " ")
     doc = ewma.explorer.__doc__
     for name in list(ex.controls) + ['"average"', '"rms_error"']:
         assert name in doc

@@ -91,7 +91,7 @@ def test_geometry_explorer_draws_the_region_through_w_and_the_verdict():
     e = geometry(start={"lam": 0.9, "penalty": "L1"})
     assert e.render().startswith(PNG)
     ax, = drawn(e).axes
-    assert ax.get_title() == "L1 penalty, λ = 0.9"
+    assert ax.get_title().replace("\n", " ") == "L1 penalty, λ = 0.9"
     labels = [line.get_label() for line in ax.get_lines()]
     radius = np.abs(reg.ista(PROBLEM, 0.9).w).sum()
     assert f"|w₁| + |w₂| ≤ {radius:.2f}" in labels and "contour of J through w" in labels
@@ -162,7 +162,7 @@ def test_zero_explorer_shows_the_attempt_against_the_target():
     e = zero(start={"lam": 0.75})
     assert e.render().startswith(PNG)
     ax, = drawn(e).axes
-    assert ax.get_title().startswith("Lasso, λ = 0.75: w = (")
+    assert ax.get_title().replace("\n", " ").startswith("Lasso, λ = 0.75: w = (")
     assert ax.texts[0].get_text().startswith("on target")
     assert drawn(e, lam=0.8).axes[0].texts[0].get_text().startswith("one weight is 0, but")
     assert drawn(e, lam=0.7).axes[0].texts[0].get_text() == "no weight is 0 yet:\nraise λ"

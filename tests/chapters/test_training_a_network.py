@@ -111,7 +111,7 @@ def test_explorer_draws_both_losses_in_the_optimizers_colour_with_the_verdict():
     assert e.start == {"optimizer": "SGD", "lr": 3.0}
     assert e.render().startswith(PNG)
     ax, = drawn(e, optimizer="Adam", lr=0.3).axes
-    assert ax.get_title() == "Adam, α = 0.3: loss per epoch"
+    assert ax.get_title().replace("\n", " ") == "Adam, α = 0.3: loss per epoch"
     assert ax.get_yscale() == "log" and ax.get_ylim() == pytest.approx((1e-2, 1e1))
     assert ax.get_xlim() == (0, EPOCHS)
     lines = {line.get_label(): line for line in ax.get_lines()}
@@ -168,7 +168,7 @@ def test_picker_shows_the_attempt_against_the_target_and_the_best_run():
     e = picker()
     assert e.render().startswith(PNG)
     ax, = drawn(e, lr=3.0).axes
-    assert ax.get_title() == "SGD with α = 3: training loss per epoch"
+    assert ax.get_title().replace("\n", " ") == "SGD with α = 3: training loss per epoch"
     labels = [line.get_label() for line in ax.get_lines()]
     assert "best on the grid, α = 0.3" in labels and "your run, α = 3" in labels
     best = next(line for line in ax.get_lines() if line.get_label().startswith("best"))

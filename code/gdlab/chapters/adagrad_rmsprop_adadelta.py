@@ -85,7 +85,7 @@ def explorer(compute: Callable, functions: dict,
     title = "Adaptive step sizes: optimizer, learning rate, landscape"
     title += ", decay" if fixed_decay is None else f" (decay β = ρ = {fixed_decay:g})"
     shown = Explorer(controls, compute, draw, start={**preferred, **(start or {})},
-                     title=title, figsize=(10.5, 3.6), max_frames=40, layout=None,
+                     title=title, figsize=(9.0, 3.8), dpi=76, max_frames=40,
                      setup=setup, static=["function"])
     _check_result(shown.result())   # a broken compute fails here, not in draw
     return shown
@@ -133,11 +133,8 @@ def _adaptive_axes(fig, landscape) -> tuple:
     contour lines, a log axis for the loss gap and one for each coordinate's effective
     learning rate, over the landscape's steps."""
     f, _, steps = landscape
-    # Fixed axes rectangles: every frame lines up exactly while scrubbing.
-    fig.set_layout_engine("none")
-    ax_path = fig.add_axes((0.065, 0.14, 0.29, 0.72))
-    ax_loss = fig.add_axes((0.43, 0.14, 0.22, 0.72))
-    ax_rate = fig.add_axes((0.76, 0.14, 0.22, 0.72))
+    # The explorer lays the first picture out and keeps those places for every frame.
+    ax_path, ax_loss, ax_rate = fig.subplots(1, 3, width_ratios=[1.3, 1, 1])
     contour_axes(ax_path, f)
     loss_axes(ax_loss, steps, low=-12, high=4, every=4)
     log_ticks(ax_rate, -5, 3, 1)
@@ -159,7 +156,8 @@ def _draw_adaptive_run(axes, result, optimizer, lr, decay) -> None:
     ax_path.set_title(f"{optimizer}, lr = {lr:g}{knob}", fontsize=10)
 
     gaps = traj.gaps()
-    loss_curves(ax_loss, {optimizer: (gaps, color)}, low=-12, legend=None)
+    loss_curves(ax_loss, {optimizer: (gaps, gdlab.plots.style_of(optimizer))}, low=-12,
+                legend=None)
     verdict = (traj.status if traj.diverged else
                f"after {traj.steps} steps: gap {max(gaps[-1], 1e-16):.1e},\n"
                f"distance {traj.distances()[-1]:.2g}")

@@ -64,7 +64,7 @@ def explorer(compute: Callable, lrs: Sequence[float], beta1s: Sequence[float],
         ax_path, ax_loss = axes
         paths(ax_path, {f"Adam, α = {lr:g}": traj}, markersize=1.5)
         ax_path.set_title(_knobs(lr, beta1, beta2), fontsize=10)
-        loss_curves(ax_loss, {"Adam": (traj.gaps(), plots.color_of("Adam"))}, legend=None)
+        loss_curves(ax_loss, {"Adam": (traj.gaps(), plots.style_of("Adam"))}, legend=None)
         verdict_box(ax_loss, _verdict(result, tol))
 
     shown = Explorer(controls, compute, draw, start=start, setup=setup,

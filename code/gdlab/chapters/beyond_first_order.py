@@ -27,12 +27,12 @@ __all__ = ["explorer", "method_verdict", "damping_explorer", "damping_verdict",
            "check_newton_step", "METHOD_COLORS"]
 
 #: The colour of each method in this chapter, the book's (Newton's variants share Newton's
-#: purple and differ in line style).
+#: purple and differ in line style, :data:`LINESTYLES`).
 METHOD_COLORS = {"GD": plots.color_of("GD"), "Newton": plots.color_of("Newton"),
                  "damped Newton": plots.color_of("Newton"),
                  "saddle-free Newton": plots.color_of("Newton"), "L-BFGS": plots.color_of("L-BFGS"),
                  "Adam": plots.color_of("Adam"), "Momentum": plots.color_of("Momentum")}
-LINESTYLES = {"damped Newton": "--", "saddle-free Newton": ":"}
+LINESTYLES = {**plots.LINESTYLES, "damped Newton": "--", "saddle-free Newton": ":"}
 
 
 def _trajectory(result, steps: int | None = None) -> Trajectory:

@@ -67,12 +67,12 @@ def explorer(compute: Callable, betas: Sequence[float] = (0.5, 0.9, 0.99, 0.999)
     mean = check_real("mean", mean)
 
     def setup(fig, t):   # horizon and y_range are set below, before any drawing
-        # Fixed axes rectangles (layout=None below): every frame lines up in the scrubber.
+        # The explorer lays the first picture out and keeps those places for every frame.
         top = max(_largest_corrected_weight(_checked_result(shown.result(beta=b, t=t), t))
                   for b in betas)   # one y range for every β: the weights compare
-        weights = _weights_axes(fig.add_axes((0.1, 0.14, 0.34, 0.70)), t, 1.25 * top)
-        averages = _averages_axes(fig.add_axes((0.55, 0.14, 0.435, 0.70)), mean, horizon,
-                                  y_range)
+        left, right = fig.subplots(1, 2, width_ratios=[0.34, 0.435])
+        weights = _weights_axes(left, t, 1.25 * top)
+        averages = _averages_axes(right, mean, horizon, y_range)
         return weights, averages
 
     def draw(axes, result, beta, t):
@@ -84,7 +84,7 @@ def explorer(compute: Callable, betas: Sequence[float] = (0.5, 0.9, 0.99, 0.999)
     preferred = {"beta": 0.9 if 0.9 in betas else None, "t": 10 if 10 in ts else None}
     shown = Explorer({"beta": betas, "t": ts}, compute, draw, {**preferred, **(start or {})},
                      title="Bias correction explorer: the weights and the averages at step t",
-                     figsize=(9.5, 3.8), max_frames=40, layout=None, setup=setup,
+                     figsize=(9.0, 3.8), dpi=76, max_frames=40, setup=setup,
                      static=["t"])
     horizon = max(ts)
     longest = _checked_result(shown.result(beta=betas[0], t=horizon), horizon)
@@ -157,7 +157,7 @@ def _draw_weights(ax, result, beta, t):
         ax.plot(i, corrected_weights, "-", color=CORRECTED_COLOR, label="corrected, sum 1")
     ax.set_title(f"β = {beta:g}, t = {t}: the weights sum to 1 − βᵗ = "
                  f"{result['weight_sum']:.3f}", fontsize=10)
-    ax.legend(loc="upper left", fontsize=8, ncol=2)
+    ax.legend(loc="upper left")
 
 
 def _averages_axes(ax, mean, horizon, y_range):
@@ -186,7 +186,7 @@ def _draw_averages(ax, result, t):
             markersize=4, label="corrected $\\hat m_t$")
     ax.set_title(f"At t = {t}: raw {result['raw'][-1]:.3f}, corrected "
                  f"{result['corrected'][-1]:.3f} (×{result['factor']:.3g})", fontsize=10)
-    ax.legend(loc="upper left", fontsize=8, ncol=4, handlelength=1.5, columnspacing=1.0)
+    ax.legend(loc="upper left", ncol=2, handlelength=1.5, columnspacing=1.0)
 
 
 # -- the check of exercise 2 ----------------------------------------------------------------

@@ -145,7 +145,7 @@ def _whole_series_axes(ax, series, pad: float):
 def _whole_series_curves(ax, truth, averages: dict, title: str):
     """The top panel's changing part: the average, the true curve, the legend, the title."""
     _averages(ax, averages, truth, truth_label="true curve")
-    ax.legend(loc="upper left", ncol=3)
+    ax.legend(loc="upper left")
     ax.set_title(title)
 
 
@@ -180,7 +180,7 @@ def _start_up_curves(ax, truth, averages: dict):
     other one; the true curve; the legend."""
     _averages(ax, averages, truth, truth_label=None)
     ax.lines[2].set(alpha=0.5, linewidth=1.2, zorder=1.9)   # the other average, behind
-    ax.legend(loc="lower right", ncol=3)
+    ax.legend(loc="lower right")
 
 
 # -- the checks ---------------------------------------------------------------------------

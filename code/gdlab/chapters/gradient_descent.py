@@ -67,7 +67,7 @@ def explorer(compute: Callable, lrs: Sequence[float], f: Function,
     def draw(axes, traj, lr):
         ax_path, ax_loss = axes
         paths(ax_path, {f"GD, lr = {lr:g}": traj})
-        loss_curves(ax_loss, {"gradient descent": (traj.gaps(), plots.color_of("SGD"))},
+        loss_curves(ax_loss, {"gradient descent": (traj.gaps(), plots.style_of("SGD"))},
                     low=low, legend=None)
         verdict = traj.status if traj.diverged else f"final gap {traj.gaps()[-1]:.2e}"
         ax_loss.set_title(f"lr = {lr:g}: {verdict}", fontsize=10)

@@ -80,9 +80,9 @@ def explorer(compute: Callable, lrs: Sequence[float], betas: Sequence[float], f:
         paths(ax_path, {gd_label: result["gd"],
                         f"momentum, lr = {lr:g}, β = {beta:g}": result["momentum"]},
               faded=(gd_label,))
-        loss_curves(ax_loss, {"GD": (result["gd"].gaps(), plots.color_of("SGD"), 0.6),
+        loss_curves(ax_loss, {"GD": (result["gd"].gaps(), plots.style_of("SGD"), 0.6),
                               "momentum": (result["momentum"].gaps(),
-                                           plots.color_of("Momentum"))}, low=-14)
+                                           plots.style_of("Momentum"))}, low=-14)
         verdict_box(ax_loss, _verdict(result, tol), fontsize=7.5)
 
     shown = Explorer({"lr": lrs, "beta": betas}, compute, draw, start=start, setup=setup,

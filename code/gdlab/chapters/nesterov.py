@@ -75,7 +75,7 @@ def explorer(compute: Callable, lrs: Sequence[float], betas: Sequence[float], f:
         top = _loss_top(trajs)
         if ax_loss.get_ylim()[1] != 10.0 ** top:   # runs from another start: a whole frame
             log_ticks(ax_loss, -10, top, every=2)
-        loss_curves(ax_loss, {name: (trajs[name].gaps(), plots.color_of(name))
+        loss_curves(ax_loss, {name: (trajs[name].gaps(), plots.style_of(name))
                               for name in _RUNS}, low=-10)
         verdicts = ", ".join(f"{name}: {_verdict(trajs[name])}" for name in _RUNS)
         ax_loss.set_title(f"After {steps} steps\n{verdicts}", fontsize=10)

@@ -124,7 +124,8 @@ def explorer(compute: Callable, offsets: Sequence[float], optimizers: Sequence[s
         plots.plot_trajectory(ax_path, traj, color=color, markersize=1.5)
         ax_path.set_title(f"{optimizer} from (1, {offset:g})", fontsize=10)
         t = np.arange(traj.steps + 1)
-        ax_y.plot(t, np.maximum(np.abs(traj.xs[:, 1]), 1e-12), color=color, label=optimizer)
+        ax_y.plot(t, np.maximum(np.abs(traj.xs[:, 1]), 1e-12), **plots.style_of(traj.optimizer),
+                  label=optimizer)
         ax_y.axhline(radius, color="black", linestyle="--", linewidth=1, label=f"|y| = {radius:g}")
         if offset > 0:
             law = np.arange(steps + 1)
@@ -158,9 +159,9 @@ def race_explorer(compute: Callable, steps: Sequence[int], landscapes: Mapping,
               for title, value in landscapes.items()}
     first = next(iter(panels))   # the legend names the runs on the first landscape
 
-    def runners(result) -> list[tuple[str, str]]:
-        """The legend's entries: (label, colour) of each run on the first landscape."""
-        return [(label, plots.color_of(traj.optimizer)) for label, traj in result[first].items()]
+    def runners(result) -> list[tuple[str, dict]]:
+        """The legend's entries: (label, line style) of each run on the first landscape."""
+        return [(label, plots.style_of(traj.optimizer)) for label, traj in result[first].items()]
 
     def setup(fig):
         width = 0.74 / len(panels)
@@ -182,10 +183,10 @@ def race_explorer(compute: Callable, steps: Sequence[int], landscapes: Mapping,
                              f"{', '.join(shown.result()[first])}")
         for k, (ax, title) in enumerate(zip(axes, panels)):
             for label, traj in result[title].items():
-                color = plots.color_of(traj.optimizer)
-                ax.plot(traj.xs[:, 0], traj.xs[:, 1], "-", color=color, linewidth=1.3,
+                style = plots.style_of(traj.optimizer)
+                ax.plot(traj.xs[:, 0], traj.xs[:, 1], **style, linewidth=1.3,
                         label=label if k == 0 else None)
-                ax.plot(*traj.xs[-1], "o", color=color, markersize=4)
+                ax.plot(*traj.xs[-1], "o", color=style["color"], markersize=4)
             ax.plot(*next(iter(result[title].values())).xs[0], "o", markerfacecolor="white",
                     markeredgecolor="black", markersize=7)
             ax.set_title(f"{title}, step {step}", fontsize=10)
@@ -198,13 +199,13 @@ def race_explorer(compute: Callable, steps: Sequence[int], landscapes: Mapping,
 
 
 def _race_legend(fig, axes, entries) -> None:
-    """The race's one legend, right of the panels: a line for each (label, colour) of
+    """The race's one legend, right of the panels: a line for each (label, line style) of
     ``entries`` (the runs on the first landscape) and the labelled marks of the contour
     plots (a minimum's star), in the order a legend of the whole figure lists them."""
     def marks(ax):
         return [line for line in ax.get_lines() if not line.get_label().startswith("_")]
 
-    runs = [Line2D([], [], color=color, linewidth=1.3, label=label) for label, color in entries]
+    runs = [Line2D([], [], **style, linewidth=1.3, label=label) for label, style in entries]
     handles = marks(axes[0]) + runs + [line for ax in axes[1:] for line in marks(ax)]
     fig.legend(handles=handles, loc="center right", fontsize=8, frameon=False)
 
