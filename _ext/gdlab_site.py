@@ -141,6 +141,10 @@ def add_phone_renditions(source: Path, out: Path, pages) -> None:
         for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
             for output in cell.get("outputs", []):
                 extra = output.get("metadata", {}).get("image/png", {}).get("gdlab")
+                if extra and "narrow" not in extra:   # run by a reader, not for the website
+                    raise RuntimeError(
+                        f"{notebook.relative_to(source)} holds a figure without its phone "
+                        f"rendition: execute it with scripts/execute_notebooks.py")
                 if extra and "image/png" in output.get("data", {}):
                     wide = base64.b64decode("".join(output["data"]["image/png"]))
                     narrow[hashlib.sha256(wide).hexdigest()] = extra

@@ -9,7 +9,10 @@ It prints a table and writes ``benchmarks/results.json`` with:
 1. every explorer's latency: a fresh frame (compute, draw, encode; the cache emptied) and a
    cached answer (a control of the live widget moved to a value already drawn), median and
    p95 over at least 30 control values;
-2. each notebook's run time from a fresh kernel (median of 3 runs), and the book's total;
+2. each notebook's run time from a fresh kernel (median of 3 runs), and the book's total,
+   as a reader runs it; and once as ``scripts/execute_notebooks.py`` runs it for the
+   website, every figure and explorer frame drawn for a phone too (no budget: that is the
+   author's wait, not the reader's);
 3. the wall time of the README's test command and of the book build from a clean
    ``_build`` (both run here, in this environment);
 4. one optimizer step, gdlab against ``torch.optim`` (``benchmarks/optimizer_steps.py``),
@@ -45,6 +48,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import network_epoch  # noqa: E402  (next to this file, like the next; torch only when run)
 import optimizer_steps  # noqa: E402  (next to this file; it imports torch only when it runs)
+from gdlab import renditions  # noqa: E402
 
 #: The budget: (what, limit, unit). Times in seconds unless the unit says otherwise.
 BUDGET = {
@@ -116,9 +120,10 @@ def machine() -> dict:
 
 
 # -- 1 and 2: the notebooks and their explorers ---------------------------------------------
-def run_notebook(path: Path, probe: bool) -> tuple[float, list[dict]]:
+def run_notebook(path: Path, probe: bool, website: bool = False) -> tuple[float, list[dict]]:
     """Run time of ``path`` in a fresh kernel (a temporary copy; the committed file is left
-    alone) and, if ``probe``, the latencies of the explorers it shows."""
+    alone), drawing the website's pictures if ``website``, and, if ``probe``, the latencies
+    of the explorers it shows."""
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / path.name
         shutil.copy(path, copy)
@@ -127,7 +132,8 @@ def run_notebook(path: Path, probe: bool) -> tuple[float, list[dict]]:
                                 kernel_spec_manager=NbvalKernelspecManager())
         client = NotebookClient(notebook, km=manager, timeout=600,
                                 resources={"metadata": {"path": str(path.parent)}})
-        with client.setup_kernel():
+        env = {**os.environ, renditions.WEBSITE: "1" if website else "0"}
+        with client.setup_kernel(env=env):
             start = time.perf_counter()
             for index, cell in enumerate(notebook.cells):
                 client.execute_cell(cell, index)
@@ -152,9 +158,11 @@ def notebooks(prefixes: list[str], runs: int) -> list[dict]:
             seconds, found = run_notebook(path, probe=run == 0)
             times.append(seconds)
             explorers = explorers or found
+        website, _ = run_notebook(path, probe=False, website=True)
         rows.append({"notebook": path.stem, "runs_s": times, "median_s": statistics.median(times),
-                     "explorers": explorers})
-        print(f"  {path.stem:34} {statistics.median(times):6.1f} s", flush=True)
+                     "website_s": website, "explorers": explorers})
+        print(f"  {path.stem:34} {statistics.median(times):6.1f} s  (for the website "
+              f"{website:.1f} s)", flush=True)
     return rows
 
 
@@ -228,15 +236,17 @@ def print_table(results: dict) -> None:
           f"load {m['load_at_start']:.2f} at start")
     rows = results.get("notebooks", [])
     if rows:
-        print(f"\n{'notebook':34} {'run s':>6}   {'explorer':44} {'fresh ms':>14} {'cached ms':>12}")
-        print(f"{'':34} {'':>6}   {'':44} {'median / p95':>14} {'median / p95':>12}")
+        print(f"\n{'notebook':34} {'run s':>6} {'web s':>6}   {'explorer':37} {'fresh ms':>14} "
+              f"{'cached ms':>12}")
+        print(f"{'':34} {'':>6} {'':>6}   {'':37} {'median / p95':>14} {'median / p95':>12}")
         for row in rows:
-            print(f"{row['notebook']:34} {row['median_s']:6.1f}")
+            print(f"{row['notebook']:34} {row['median_s']:6.1f} {row['website_s']:6.1f}")
             for e in row["explorers"]:
-                print(f"{'':43} {e['title'][:44]:44} {e['fresh_median_ms']:6.1f} / "
+                print(f"{'':50} {e['title'][:37]:37} {e['fresh_median_ms']:6.1f} / "
                       f"{e['fresh_p95_ms']:5.1f} {e['cached_median_ms']:5.2f} / "
                       f"{e['cached_p95_ms']:4.2f}" + ("" if e["fast"] else "  (no setup)"))
-        print(f"{'all notebooks':34} {sum(r['median_s'] for r in rows):6.1f}")
+        print(f"{'all notebooks':34} {sum(r['median_s'] for r in rows):6.1f} "
+              f"{sum(r['website_s'] for r in rows):6.1f}")
     for key, run in results.get("commands", {}).items():
         print(f"{key.replace('_', ' '):34} {run['seconds']:6.1f}   status {run['status']}")
     opt = results.get("optimizers", {})

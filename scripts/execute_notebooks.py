@@ -4,12 +4,14 @@
     python scripts/execute_notebooks.py chapters/01-gradient-descent.ipynb
 
 The kernel is this Python (the one running the script), never a kernelspec found
-elsewhere on the machine. Execution counts come out as 1, 2, 3, ...; timing metadata is
+elsewhere on the machine, and it draws the website's pictures: every figure and explorer
+frame also for a phone (``GDLAB_WEBSITE=1``, see ``gdlab.renditions``). Execution counts come out as 1, 2, 3, ...; timing metadata is
 not recorded, so re-running an unchanged notebook changes nothing but its images.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -18,6 +20,8 @@ import nbformat
 from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 from nbval.kernel import CURRENT_ENV_KERNEL_NAME, NbvalKernelspecManager
+
+from gdlab import renditions
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,7 +35,7 @@ def execute(path: Path, timeout: int = 300) -> float:
                             store_widget_state=True, record_timing=False,
                             resources={"metadata": {"path": str(path.parent)}})
     start = time.perf_counter()
-    client.execute()
+    client.execute(env={**os.environ, renditions.WEBSITE: "1"})
     seconds = time.perf_counter() - start
     if not _has_widgets(notebook):
         notebook.metadata.pop("widgets", None)

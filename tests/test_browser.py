@@ -9,6 +9,7 @@ import base64
 
 import pytest
 
+from gdlab import renditions
 from gdlab.explorer import Explorer, externalize_frames
 from site_checks import CHROMIUM, PHONE, Site
 
@@ -54,7 +55,10 @@ def open_page(site, name):
     return context, page, errors
 
 
-def test_controls_swap_the_prerendered_frame(served):
+@pytest.mark.parametrize("for_website", [True, False])
+def test_controls_swap_the_prerendered_frame(served, monkeypatch, for_website):
+    """With the phone's frames (the website) and without them (a reader's run)."""
+    monkeypatch.setenv(renditions.WEBSITE, "1" if for_website else "0")
     site, folder = served
     explorer = small_explorer()
     (folder / "page.html").write_text(f"<html><body>{explorer.to_html()}</body></html>")

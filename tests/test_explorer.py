@@ -46,7 +46,7 @@ def test_render_is_png_and_cached():
     assert e.render(a=3) != first
 
 
-def test_static_html_holds_every_frame_and_one_slider_per_control():
+def test_static_html_holds_every_frame_and_one_slider_per_control(website):
     e = tiny_explorer()
     page = e.to_html()
     assert page.count('type="range"') == 2
@@ -58,6 +58,15 @@ def test_static_html_holds_every_frame_and_one_slider_per_control():
     # the picture shown first is the default combination (a=2, b=20): frame index 1*2+1 = 3
     assert f'src="{wide[3]}"' in page and f'srcset="{narrow[3]}"' in page
     assert wide[3] == "data:image/png;base64," + base64.b64encode(e.render(a=2, b=20)).decode()
+
+
+def test_a_readers_html_holds_the_wide_frames_only(monkeypatch):
+    monkeypatch.delenv(gdlab.renditions.WEBSITE, raising=False)
+    e = tiny_explorer()
+    page = e.to_html()
+    wide = json.loads(re.search(r"wide=(\[.*?\])", page).group(1))
+    assert len(wide) == 6 and "narrow=null" in page and "<source" not in page
+    assert e._narrow is None                  # no phone's explorer was even made
 
 
 def test_live_widget_has_sliders_over_the_same_values():
@@ -126,7 +135,7 @@ def test_live_widget_offers_buttons_for_choices():
     assert isinstance(buttons, w.ToggleButtons) and buttons.value == "Adam"
 
 
-def test_externalize_frames_moves_every_frame_into_a_file():
+def test_externalize_frames_moves_every_frame_into_a_file(website):
     e = tiny_explorer()
     inline = e.to_html()
     page = "<p>before</p>" + inline + '<img src="data:image/png;base64,AAAA">'
@@ -307,7 +316,7 @@ def test_fast_frames_equal_whole_frames():
     check_fast_frames(staged_explorer(), count=6, tolerance=0.05)
 
 
-def test_setup_runs_once_per_combination_of_static_controls():
+def test_setup_runs_once_per_combination_of_static_controls(website):
     calls = []
     e = staged_explorer(calls)
     e.to_html()   # every frame

@@ -97,7 +97,7 @@ def test_without_enlarging_the_text_the_check_would_fail():
     assert renditions.smallest_text(fig) * dpi / 72 < renditions.MIN_TEXT_PX
 
 
-def test_book_png_gives_the_wide_png_and_the_narrow_one_in_its_metadata():
+def test_book_png_gives_the_wide_png_and_the_narrow_one_in_its_metadata(website):
     fig = figure()
     png, metadata = renditions.book_png(fig)
     extra = metadata["gdlab"]
@@ -108,13 +108,27 @@ def test_book_png_gives_the_wide_png_and_the_narrow_one_in_its_metadata():
     assert extra["text_px"] >= 11 and extra["narrow_text_px"] >= 11 * NARROW.density
 
 
-def test_book_png_is_what_ipython_shows_for_a_figure_in_the_book_style():
+def test_book_png_is_what_ipython_shows_for_a_figure_in_the_book_style(website):
     from IPython.core.formatters import PNGFormatter
 
     formatter = PNGFormatter()
     formatter.for_type(Figure, renditions.book_png)
     data, metadata = formatter(figure())
     assert data.startswith(b"\x89PNG") and "narrow" in metadata["gdlab"]
+
+
+def test_book_png_draws_only_the_wide_png_for_a_reader(monkeypatch):
+    monkeypatch.delenv(renditions.WEBSITE, raising=False)
+    fig = figure()
+    png, metadata = renditions.book_png(fig)
+    assert png.startswith(b"\x89PNG") and set(metadata["gdlab"]) == {"text_px"}
+    assert metadata["gdlab"]["text_px"] >= 11
+
+
+@pytest.mark.parametrize("value, drawn", [("1", True), ("0", False), ("", False), ("yes", False)])
+def test_only_gdlab_website_1_asks_for_the_websites_pictures(monkeypatch, value, drawn):
+    monkeypatch.setenv(renditions.WEBSITE, value)
+    assert renditions.for_website() is drawn
 
 
 def test_picture_html_offers_the_narrow_picture_to_phones():

@@ -308,6 +308,30 @@ def test_launch_buttons_wait_for_a_repository():
         assert ("launch_buttons" in config.html_theme_options) == kept
 
 
+def test_a_figure_without_its_phone_rendition_stops_the_build(tmp_path, monkeypatch):
+    """A notebook saved from a reader's run (not scripts/execute_notebooks.py) has figures
+    drawn once; the build names it instead of shipping them unmeasured."""
+    import base64
+    import matplotlib.pyplot as plt
+    from gdlab import renditions
+    sys.path.insert(0, str(ROOT / "_ext"))
+    try:
+        from gdlab_site import add_phone_renditions
+    finally:
+        sys.path.remove(str(ROOT / "_ext"))
+    monkeypatch.delenv(renditions.WEBSITE, raising=False)
+    fig = plt.figure()
+    png, metadata = renditions.book_png(fig)
+    plt.close(fig)
+    output = {"output_type": "display_data", "metadata": {"image/png": metadata},
+              "data": {"image/png": base64.b64encode(png).decode()}}
+    (tmp_path / "chapters").mkdir()
+    (tmp_path / "chapters" / "x.ipynb").write_text(json.dumps(
+        {"cells": [{"cell_type": "code", "outputs": [output]}]}), encoding="utf-8")
+    with pytest.raises(RuntimeError, match="chapters/x.ipynb .*scripts/execute_notebooks.py"):
+        add_phone_renditions(tmp_path, tmp_path, [])
+
+
 # --- heading order ---------------------------------------------------------------------
 
 class _Headings(HTMLParser):

@@ -215,11 +215,13 @@ class Explorer:
         """``draw``, its new texts enlarged like the rest, the smallest text noted."""
         self.draw(handles, result, **values)
         renditions.fit_added(fig, self._points, self.rendition)
-        self._note_text(fig)
+        self._note_text(fig, [t.get_fontsize() for t in renditions.frame_texts(fig)])
 
-    def _note_text(self, fig: Figure) -> None:
-        smallest = min(renditions.text_sizes(fig), default=float("inf"))
-        self.text_px = min(self.text_px, smallest * fig.get_dpi() / 72)
+    def _note_text(self, fig: Figure, sizes=None) -> None:
+        """Keep the smallest of ``sizes`` (points; all of ``fig``'s texts if None) in
+        :attr:`text_px`."""
+        sizes = renditions.text_sizes(fig) if sizes is None else sizes
+        self.text_px = min(self.text_px, min(sizes, default=float("inf")) * fig.get_dpi() / 72)
 
     def _new_figure(self) -> Figure:
         figure = Figure(figsize=self.figsize, dpi=self.dpi, layout="none")   # ignore rcParams
@@ -282,6 +284,7 @@ class Explorer:
         self._lay_out(figure)
         stage.take_away(added)
         stage.keep_background()
+        self._note_text(figure)   # the background's texts, tick labels included; once
         return stage
 
     def _lay_out(self, figure: Figure) -> None:

@@ -170,7 +170,8 @@ class Optimizer:
     def _check_denominators(self, pairs, states, t) -> None:
         """Refuse an update that would divide by an exact 0 (possible only with eps = 0)."""
         for key, _, grad in pairs:
-            if np.any(self.zero_denominator(states[key], grad)):
+            zero = self.zero_denominator(states[key], grad)
+            if zero is not False and np.any(zero):   # (np.any(False) alone costs microseconds)
                 raise ValueError(f"{self.name}: the update of {_param_name(key)} at step "
                                  f"t = {t} would divide by 0 (the accumulator in its "
                                  f"denominator is 0, as for a zero gradient before any nonzero "
@@ -294,12 +295,17 @@ def _check_finite(name, array, hint) -> None:
 
 def _both_finite(param, grad) -> bool:
     """True if every entry of ``param`` and ``grad`` is finite; False if one is not, and
-    (rarely) if a sum below overflows. One pass over each, with no temporary array: a sum
-    is finite only if every entry is (an inf or a NaN makes it inf or NaN, as
-    inf − inf is NaN), so two finite sums prove both finite; the caller checks a non-finite
-    one entry by entry."""
+    (rarely) if a sum below overflows. For a large array, one pass over each with no
+    temporary array: a sum is finite only if every entry is (an inf or a NaN makes it inf
+    or NaN, as inf − inf is NaN), so two finite sums prove both finite; the caller checks a
+    non-finite one entry by entry."""
+    if param.size <= _SMALL:   # for a few entries, the sums' overheads outweigh a temporary
+        return bool(np.isfinite(param).all() and np.isfinite(grad).all())
     with np.errstate(over="ignore", invalid="ignore"):
         return bool(np.isfinite(np.sum(param)) and np.isfinite(np.sum(grad)))
+
+
+_SMALL = 512   # entries; an array of booleans this long is a negligible temporary
 
 
 class SGD(Optimizer):

@@ -15,6 +15,11 @@ text that would show smaller than :data:`MIN_TEXT_PX` is enlarged until it does 
 (:func:`gdlab.plots.use_book_style` installs it): the output is the wide PNG, and its
 metadata carries the narrow one and the smallest text of each, which the website's build
 turns into a ``<picture>`` (see :func:`picture_html`) and its browser tests measure.
+
+Only the website shows the narrow rendition, so it is drawn only when the website's outputs
+are made: ``scripts/execute_notebooks.py`` runs the notebooks with the environment variable
+:data:`WEBSITE` set to ``1`` (see :func:`for_website`). A reader's own run draws each figure
+once, as a laptop shows it.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import base64
 import html
 import io
 import math
+import os
 import pickle
 import re
 from dataclasses import dataclass
@@ -31,11 +37,14 @@ import matplotlib as mpl
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.font_manager import FontProperties
 from matplotlib.figure import Figure
+from matplotlib.axis import Axis
 from matplotlib.text import Text
 
-__all__ = ["Rendition", "Picture", "WIDE", "NARROW", "MIN_TEXT_PX", "NARROW_INCHES", "min_points", "floor_points",
-           "text_sizes", "smallest_text", "enlarge_text", "break_lines", "one_column_legends", "fit_added", "stack", "fit", "draw_png", "book_png",
-           "picture_html", "PHONE_MEDIA", "PHONE_PADS"]
+__all__ = ["Rendition", "Picture", "WIDE", "NARROW", "MIN_TEXT_PX", "NARROW_INCHES",
+           "min_points", "floor_points", "text_sizes", "smallest_text", "enlarge_text",
+           "frame_texts", "break_lines", "one_column_legends", "fit_added", "stack", "fit",
+           "draw_png", "book_png", "picture_html", "PHONE_MEDIA", "PHONE_PADS",
+           "WEBSITE", "for_website"]
 
 MIN_TEXT_PX = 11        # the smallest text a figure may show, in CSS pixels
 NARROW_INCHES = 3.8     # the width of a phone's rendition
@@ -44,6 +53,15 @@ NARROW_INCHES = 3.8     # the width of a phone's rendition
 PHONE_PADS = {"w_pad": 0.12, "h_pad": 0.05}
 #: The screens that get the narrow rendition (the wide one would show text under 11 px).
 PHONE_MEDIA = "(max-width: 720px)"
+#: The environment variable that asks for the website's pictures (both renditions).
+WEBSITE = "GDLAB_WEBSITE"
+
+
+def for_website() -> bool:
+    """Whether pictures are being drawn for the website, narrow renditions included: when
+    the environment variable :data:`WEBSITE` is ``"1"``, as ``scripts/execute_notebooks.py``
+    sets it for the notebooks it runs."""
+    return os.environ.get(WEBSITE) == "1"
 
 
 @dataclass(frozen=True)
@@ -110,9 +128,44 @@ def enlarge_text(fig: Figure, points: float) -> None:
                     "labelsize", mpl.rcParams[f"{name}tick.labelsize"])).get_size_in_points()
                 if size < points:
                     ax.tick_params(axis=name, which=which, labelsize=points)
-    for text in fig.findobj(Text):
+    _raise(_texts_but_ticks(fig), points)
+
+
+def _texts_but_ticks(fig: Figure) -> list[Text]:
+    """Every text of ``fig`` but the tick labels, by a walk over its artists that does not
+    ask an axis for its ticks (``findobj`` would: that makes them, which is slow)."""
+    texts, todo = [], [fig]
+    while todo:
+        artist = todo.pop()
+        if isinstance(artist, Text):
+            texts.append(artist)
+        todo += ([artist.label, artist.offsetText] if isinstance(artist, Axis)
+                 else artist.get_children())
+    return texts
+
+
+def _raise(texts, points: float) -> None:
+    for text in texts:
         if text.get_fontsize() < points:
             text.set_fontsize(points)
+
+
+def frame_texts(fig: Figure) -> list[Text]:
+    """The texts an explorer's ``draw`` can add to a fitted figure or change in it, found
+    without walking every artist (a contour plot has thousands): the figure's and each
+    axes' titles, labels, texts, annotations and legends. Tick labels are left out: their
+    size is set for all ticks, present and future, when the figure is fitted."""
+    texts = [fig._suptitle] if fig._suptitle is not None else []
+    texts += fig.texts
+    legends = list(fig.legends)
+    for ax in fig.axes:
+        texts += [ax.title, ax._left_title, ax._right_title, ax.xaxis.label, ax.yaxis.label]
+        texts += ax.texts
+        if ax.get_legend() is not None:
+            legends.append(ax.get_legend())
+    for legend in legends:
+        texts += [*legend.texts, legend.get_title()]
+    return [t for t in texts if t.get_visible() and t.get_text().strip()]
 
 
 def break_lines(fig: Figure) -> None:
@@ -131,9 +184,19 @@ def break_lines(fig: Figure) -> None:
     for text, room in rooms:
         if _surely_fits(text, room):   # measuring a text is slow: skip the short ones
             continue
-        if text.get_window_extent(renderer).width > room:
-            text.set_text("\n".join(_broken(text, line, room, renderer)
-                                    for line in text.get_text().split("\n")))
+        key = (text.get_text(), hash(text.get_fontproperties()), fig.dpi, round(room, 1))
+        if key not in _BROKEN:   # an explorer sets the same titles frame after frame
+            if len(_BROKEN) > 4096:
+                _BROKEN.clear()
+            _BROKEN[key] = text.get_text()
+            if text.get_window_extent(renderer).width > room:
+                _BROKEN[key] = "\n".join(_broken(text, line, room, renderer)
+                                         for line in text.get_text().split("\n"))
+        text.set_text(_BROKEN[key])
+
+
+#: Titles as :func:`break_lines` broke them, by text, font, dpi and room.
+_BROKEN: dict = {}
 
 
 def _room(fig: Figure, ax) -> float:
@@ -189,7 +252,7 @@ def fit_added(fig: Figure, points: float, rendition: Rendition) -> None:
     for a phone, text enlarged to ``points``, long titles broken into lines."""
     if rendition.stacked:
         one_column_legends(fig)
-    enlarge_text(fig, points)
+    _raise(frame_texts(fig), points)
     break_lines(fig)
 
 
@@ -275,13 +338,16 @@ def draw_png(fig: Figure, rendition: Rendition) -> Picture:
 
 
 def book_png(fig: Figure):
-    """IPython's PNG formatter for the book: the wide rendition, with the narrow one (base64)
-    and both smallest texts in the output's metadata under ``"gdlab"``."""
-    narrow = draw_png(pickle.loads(pickle.dumps(fig)), NARROW)
+    """IPython's PNG formatter for the book: the wide rendition, with its smallest text in
+    the output's metadata under ``"gdlab"``; for the website (:func:`for_website`) also the
+    narrow one (base64) and its smallest text."""
+    narrow = draw_png(pickle.loads(pickle.dumps(fig)), NARROW) if for_website() else None
     wide = draw_png(fig, WIDE)
-    return wide.png, {"gdlab": {"narrow": base64.b64encode(narrow.png).decode("ascii"),
-                                "text_px": round(wide.text_px, 2),
-                                "narrow_text_px": round(narrow.text_px, 2)}}
+    about = {"text_px": round(wide.text_px, 2)}
+    if narrow is not None:
+        about.update(narrow=base64.b64encode(narrow.png).decode("ascii"),
+                     narrow_text_px=round(narrow.text_px, 2))
+    return wide.png, {"gdlab": about}
 
 
 def picture_html(wide_src: str, narrow_src: str, wide_text_px: float, narrow_text_px: float,

@@ -12,6 +12,8 @@ being computed at each iterate.
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass, field
 from numbers import Integral
 
@@ -181,11 +183,11 @@ def _iterate(optimizer, f, x, max_norm, grown, xs, losses):
     number of steps kept)."""
     for t in range(1, len(xs)):
         g = f.grad(x)
-        if not np.all(np.isfinite(g)):
+        if not np.isfinite(g).all():
             return f"diverged at step {t}: the gradient is not finite", t - 1
         optimizer.update(x, g)
         loss = f(x)
-        if not (np.all(np.isfinite(x)) and np.isfinite(loss)):
+        if not (np.isfinite(x).all() and math.isfinite(loss)):
             return f"diverged at step {t}: the iterate or the loss is not finite", t - 1
         if np.linalg.norm(x) > max_norm:
             return f"diverged at step {t}: |x| exceeded {max_norm:g}", t - 1

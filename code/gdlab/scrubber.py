@@ -1,9 +1,10 @@
 """An explorer's website face: a self-contained HTML scrubber over pictures drawn in advance.
 
 The website has no kernel, so :func:`scrubber_html` draws every combination of an
-:class:`~gdlab.explorer.Explorer`'s control values in advance, twice (for a laptop's text
-column and a phone's, see :mod:`gdlab.renditions`), and a few lines of JavaScript swap the
-pictures as the reader moves a slider or picks from a drop-down list.
+:class:`~gdlab.explorer.Explorer`'s control values in advance, twice when the website's
+outputs are made (for a laptop's text column and a phone's, see :mod:`gdlab.renditions`),
+and a few lines of JavaScript swap the pictures as the reader moves a slider or picks from a
+drop-down list.
 :func:`externalize_frames` moves those pictures out of the page into files at build time.
 """
 
@@ -18,7 +19,7 @@ import re
 
 import numpy as np
 
-from .renditions import PHONE_MEDIA
+from .renditions import PHONE_MEDIA, for_website
 
 __all__ = ["scrubber_html", "externalize_frames"]
 
@@ -42,12 +43,14 @@ def _data_uri(png: bytes) -> str:
 
 def scrubber_html(explorer) -> str:
     """A slider per numeric control, a drop-down list per choice, and the picture of each
-    combination, wide and narrow, as data URIs (which :func:`externalize_frames` can move
-    into files); ``data-text-px`` gives each rendition's smallest text in its own pixels."""
+    combination as data URIs (which :func:`externalize_frames` can move into files): wide,
+    and for the website (:func:`~gdlab.renditions.for_website`) narrow too, shown on
+    phones; ``data-text-px`` gives each rendition's smallest text in its own pixels."""
     names = list(explorer.controls)
     combos = [dict(zip(names, combo)) for combo in itertools.product(*explorer.controls.values())]
     wide = [_data_uri(explorer.render(**values)) for values in combos]
-    narrow = [_data_uri(explorer.narrow.render(**values)) for values in combos]
+    narrow = ([_data_uri(explorer.narrow.render(**values)) for values in combos]
+              if for_website() else None)
     uid = "gdlab-" + hashlib.sha1(
         (explorer.title + repr(explorer.controls)).encode()).hexdigest()[:10]
     rows = [_control(explorer, k, name) for k, name in enumerate(names)]
@@ -59,7 +62,7 @@ def scrubber_html(explorer) -> str:
     alt = html.escape(f"{explorer.title or 'explorer'}: {said}")
     return f"""<div id="{uid}" class="gdlab-explorer" style="font-family:sans-serif;font-size:15px">
 {title}{''.join(rows)}
-<picture><source media="{PHONE_MEDIA}" srcset="{narrow[first]}" data-text-px="{explorer.narrow.text_px:g}">
+<picture>{_phone_source(explorer, narrow, first)}
 <img style="max-width:100%;height:auto" alt="{alt}" src="{wide[first]}" data-text-px="{explorer.text_px:g}"></picture>
 <script>(function(){{
 var root=document.getElementById("{uid}"),wide={json.dumps(wide)},narrow={json.dumps(narrow)},labels={labels},sizes={sizes};
@@ -67,11 +70,19 @@ var inputs=root.querySelectorAll("[data-k]"),img=root.querySelector("img"),sourc
 var title={json.dumps(explorer.title or "explorer")};
 function show(){{var idx=0,said=[];for(var k=0;k<inputs.length;k++){{var i=+inputs[k].value;idx=idx*sizes[k]+i;
 var out=root.querySelector("output[data-out='"+k+"']");if(out){{out.textContent=labels[k][i];}}
-said.push(names[k]+" = "+labels[k][i]);}}source.srcset=narrow[idx];img.src=wide[idx];img.alt=title+": "+said.join(", ");}}
+said.push(names[k]+" = "+labels[k][i]);}}if(source){{source.srcset=narrow[idx];}}img.src=wide[idx];img.alt=title+": "+said.join(", ");}}
 for(var k=0;k<inputs.length;k++){{inputs[k].addEventListener("input",show);inputs[k].addEventListener("change",show);}}
 }})();</script>
 <div style="color:#595959;font-size:13px">Pre-computed for the website: run the notebook for the live version.</div>
 </div>"""
+
+
+def _phone_source(explorer, narrow: list | None, first: int) -> str:
+    """The ``<source>`` that shows phones the narrow pictures; none without them."""
+    if narrow is None:
+        return ""
+    return (f'<source media="{PHONE_MEDIA}" srcset="{narrow[first]}" '
+            f'data-text-px="{explorer.narrow.text_px:g}">')
 
 
 def _control(explorer, k: int, name: str) -> str:
