@@ -1,6 +1,6 @@
 """The book's structure: every chapter is listed, committed executed, and has the anatomy
 DESIGN.md asks for (objectives, exercises with hidden solutions, a checked exercise, an
-explorer, summary, key terms with Korean, citations)."""
+exercise solved on a widget plot, an explorer, summary, key terms with Korean, citations)."""
 
 import re
 from pathlib import Path
@@ -69,6 +69,23 @@ def test_chapter_anatomy(path):
     assert f"from gdlab.chapters import {module}" in code, "imports its companion module"
     assert f"{module}.check_" in code, "an exercise checked by its companion's checks"
     assert "{cite" in text, "citations from references.bib"
+
+
+WIDGET_EXERCISE = re.compile(r"```\{exercise\}[^\n]*\(on the widget plot\)")
+
+
+@pytest.mark.parametrize("path", CHAPTERS + [ROOT / "appendix" / "regularization.ipynb"],
+                         ids=lambda p: p.stem)
+def test_an_exercise_is_solved_on_a_widget_plot(path):
+    """An exercise titled "... (on the widget plot)" whose next code cell shows an explorer
+    (tagged, as every explorer cell is: its frames carry the verdicts)."""
+    cells = nbformat.read(path, as_version=4).cells
+    posed = [i for i, c in enumerate(cells) if c.cell_type == "markdown"
+             and WIDGET_EXERCISE.search(c.source)]
+    assert posed, "an exercise solved on a widget plot"
+    for i in posed:
+        shown = next(c for c in cells[i + 1:] if c.cell_type == "code")
+        assert "nbval-ignore-output" in shown.metadata.get("tags", []), shown.source[:80]
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)

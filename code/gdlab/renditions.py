@@ -290,15 +290,24 @@ def stack(fig: Figure, width_in: float = NARROW_INCHES) -> Figure:
     inner = width_in - 0.9   # room for the y tick labels and label
     heights = [r * inner + 0.9 for r in ratios]   # plus the title and the x labels
     top = 0.35 if fig.get_suptitle() else 0.0
-    fig.set_size_inches(width_in, sum(heights) + top)
+    fig.set_size_inches(width_in, sum(heights) + top + _legend_room(fig))
     grid = fig.add_gridspec(len(panels), 1, height_ratios=heights)
     for row, panel in enumerate(panels):
         for ax in panel:
             ax.set_subplotspec(grid[row])
+    for legend in fig.legends:   # beside the stacked panels it would cover them: below
+        legend.set_loc("outside lower center")
     fig.set_layout_engine("constrained", **PHONE_PADS)
     for ax in fig.axes:
         ax._gdlab_stacked = True
     return fig
+
+
+def _legend_room(fig: Figure) -> float:
+    """The height in inches of the figure's own legends (beside the panels, not in one) once
+    their entries stand in one column: about 1.5 lines of text an entry."""
+    return sum(0.15 + 1.5 * len(legend.texts) * max(t.get_fontsize() for t in legend.texts) / 72
+               for legend in fig.legends if legend.texts)
 
 
 def fit(fig: Figure, rendition: Rendition, max_dpi: float | None = None) -> float:

@@ -4,6 +4,8 @@ gdlab.chapters.adagrad_rmsprop_adadelta, its RMSProp exercise check and its expl
 The check's expected answers and slips are compared with the rules written out by hand
 below, independently of gdlab. The explorer is built with the notebook's compute step,
 repeated here, and tested on the contract between that compute and the companion's drawing.
+The widget-plot exercise (AdaGrad's α on |θ|) is tested last, against AdaGrad on |θ| written
+out by hand: every gradient is ±1, so the t-th step is exactly α/√t.
 """
 
 import inspect
@@ -26,7 +28,8 @@ PNG = b"\x89PNG\r\n\x1a\n"
 
 def test_companion_exports_its_explorer_and_its_check():
     assert adagrad_rmsprop_adadelta.__all__ == ["ADAPTIVE_OPTIMIZERS", "explorer",
-                                                "check_rmsprop_steps", "rmsprop_slips"]
+                                                "check_rmsprop_steps", "rmsprop_slips",
+                                                "lr_verdict", "lr_explorer"]
     assert adagrad_rmsprop_adadelta.ADAPTIVE_OPTIMIZERS == ("AdaGrad", "RMSProp", "AdaDelta")
     assert list(inspect.signature(make_explorer).parameters) == [
         "compute", "functions", "lrs", "decays", "optimizers", "start"]
@@ -459,3 +462,210 @@ def test_the_three_panels_are_titled_and_labelled(explorer):
     assert drawn(explorer, optimizer="AdaGrad")[0].get_title().replace("\n", " ") == "AdaGrad, lr = 0.1"
     assert drawn(explorer, optimizer="AdaDelta", lr=1.0)[0].get_title().replace("\n", " ") == \
         "AdaDelta, lr = 1, ρ = 0.9"
+
+
+# -- the widget-plot exercise: AdaGrad's α on |θ| --------------------------------------------
+# The notebook's compute step, written out again (test_the_notebook_runs_this_exercise checks
+# that the two are the same).
+def abs_path(optimizer, steps=150):
+    """θ_0..θ_steps of an optimizer on f(θ) = |θ| from θ_0 = 8: every gradient is sign(θ)."""
+    theta, path = np.array([8.0]), [8.0]
+    for _ in range(steps):
+        optimizer.update(theta, np.sign(theta))
+        path.append(theta[0])
+    return np.array(path)
+
+
+def compute_abs(lr):
+    """The explorer's compute step: 150 steps of AdaGrad at learning rate lr."""
+    return {"theta": abs_path(gdlab.AdaGrad(lr=lr))}
+
+
+LRS = [0.1, 0.2, 0.3, 0.5, 1.0, 2.0, 3.0, 5.0]
+EXERCISE = dict(target=100, tol=0.15, steps=150)
+
+
+def adagrad_on_abs_by_hand(lr, steps=150):
+    """AdaGrad on |θ| without gdlab: s_t = t, so θ_t = θ_{t-1} − sign(θ_{t-1}) lr/√t (+ ε)."""
+    theta = [8.0]
+    for t in range(1, steps + 1):
+        theta.append(theta[-1] - math.copysign(lr / (math.sqrt(t) + 1e-10), theta[-1]))
+    return np.array(theta)
+
+
+@pytest.fixture(scope="module")
+def lr_picker():
+    """The exercise's explorer, as the notebook builds it."""
+    return adagrad_rmsprop_adadelta.lr_explorer(compute_abs, lrs=LRS, **EXERCISE,
+                                                start={"lr": 0.2})
+
+
+def test_the_notebook_runs_this_exercise():
+    cells = nbformat.read(NOTEBOOK, as_version=4).cells
+    shown = [k for k, c in enumerate(cells)
+             if c.cell_type == "code" and "def compute_abs(" in c.source]
+    assert len(shown) == 1
+    k = shown[0]
+    assert "(on the widget plot)" in cells[k - 1].source
+    assert ":label: ex-05-adagrad-rmsprop-adadelta-6" in cells[k - 1].source
+    source = cells[k].source
+    assert "nbval-ignore-output" in cells[k].metadata.get("tags", [])
+    assert inspect.getsource(abs_path) in source and inspect.getsource(compute_abs) in source
+    assert source.rstrip().endswith(
+        "lr_picker = adagrad_rmsprop_adadelta.lr_explorer(\n"
+        "    compute_abs, lrs=[0.1, 0.2, 0.3, 0.5, 1.0, 2.0, 3.0, 5.0], target=100, tol=0.15,\n"
+        "    steps=150, start={\"lr\": 0.2})\nlr_picker")
+    assert cells[k + 1].source.startswith("````{solution-start} ex-05-adagrad-rmsprop-adadelta-6")
+    assert "remove-input" in cells[k + 3].metadata.get("tags", [])
+    assert cells[k + 4].source.startswith("````{solution-end}\n````\n\n## Summary")
+
+
+def test_the_exercise_runs_adagrad_as_written_out_by_hand():
+    for lr in LRS + [0.42, 0.43, 1.5]:
+        np.testing.assert_allclose(compute_abs(lr)["theta"], adagrad_on_abs_by_hand(lr),
+                                   rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("lr, ok, verdict", [
+    # 8 − 0.3·Σ_{k≤100} 1/√k = 8 − 0.3·18.5896 = 2.42: not there; 0.42 still 0.192 short
+    (0.3, False, "too slow, raise α\n|θ_100| = 2.42: not there by step 100"),
+    (0.42, False, "too slow, raise α\n|θ_100| = 0.192: not there by step 100"),
+    (0.43, True, "on target\n|θ_t| ≤ 0.0363 from step 100 on"),
+    (0.5, True, "on target\n|θ_t| ≤ 0.0371 from step 100 on"),
+    (1.0, True, "on target\n|θ_t| ≤ 0.0995 from step 100 on"),    # 1/√101, below 0.15
+    (1.5, True, "on target\n|θ_t| ≤ 0.149 from step 100 on"),     # 1.5/√101
+    (2.0, False, "overshoots, lower α\nbounces to |θ| = 0.199 after step 100"),   # 2/√101
+    (5.0, False, "overshoots, lower α\nbounces to |θ| = 0.495 after step 100"),   # 5/√102
+])
+def test_lr_verdict_for_each_case(lr, ok, verdict):
+    assert f"{8 - 0.3 * sum(1 / math.sqrt(k) for k in range(1, 101)):.2f}" == "2.42"
+    assert f"{8 - 0.42 * sum(1 / math.sqrt(k) for k in range(1, 101)):.3f}" == "0.192"
+    assert adagrad_rmsprop_adadelta.lr_verdict(adagrad_on_abs_by_hand(lr), 100, 0.15) == \
+        (ok, verdict)
+
+
+@pytest.mark.parametrize("theta, target, ok, start", [
+    ([8, 4, 1, 0.1, -0.05, 0.01], 3, True, "on target\n|θ_t| ≤ 0.1 from step 3 on"),
+    ([8, 6, 5, 4.5, 4.2], 3, False, "too slow, raise α\n|θ_3| = 4.5"),
+    ([8, 2, -1, 0.5, -0.3], 3, False, "overshoots, lower α\nbounces to |θ| = 0.5"),
+    ([8, 0.1, 0.2, 0.3], 2, False, "overshoots"),   # came within tol, then left it
+])
+def test_lr_verdict_on_paths_made_by_hand(theta, target, ok, start):
+    got_ok, verdict = adagrad_rmsprop_adadelta.lr_verdict(theta, target, 0.15)
+    assert got_ok is ok and verdict.startswith(start), verdict
+
+
+def test_the_predicted_range_is_on_target():
+    """Arrive: by step 100 the steps add up to α Σ_{k≤100} 1/√k = 18.59 α, which must come
+    within 0.15 of 8 (α ≥ 0.4223); settle: once across, |θ_t| < α/√t ≤ α/10 ≤ 0.15. So
+    every α from 0.43 to 1.5 is on target, and 0.42 is not."""
+    verdict = adagrad_rmsprop_adadelta.lr_verdict
+    steps = sum(1 / math.sqrt(k) for k in range(1, 101))
+    assert f"{steps:.2f}" == "18.59" and 0.42 * steps < 8 - 0.15 < 0.43 * steps
+    assert all(verdict(adagrad_on_abs_by_hand(lr), 100, 0.15)[0]
+               for lr in np.round(np.arange(0.43, 1.505, 0.01), 2))
+    assert not verdict(adagrad_on_abs_by_hand(0.42), 100, 0.15)[0]
+    for lr in LRS:   # the bounce is below the step length α/√t once across
+        theta, t = adagrad_on_abs_by_hand(lr), np.arange(151)
+        crossed = int(np.argmax(theta <= 0)) if np.any(theta <= 0) else len(theta)
+        assert np.all(np.abs(theta[crossed:]) < lr / np.sqrt(t[crossed:]))
+
+
+def test_lr_verdict_refuses_bad_input():
+    verdict = adagrad_rmsprop_adadelta.lr_verdict
+    theta = adagrad_on_abs_by_hand(0.5)
+    for args, message in [
+            ((theta, 0, 0.15), r"target must be a whole number >= 1, got 0"),
+            ((theta, 100.0, 0.15), r"target must be a whole number >= 1, got 100.0"),
+            ((theta, 100, 0.0), r"tol must be in \(0, inf\), got 0"),
+            ((theta, 200, 0.15), r"theta must hold the iterates up to step target = 200 at "
+                                 r"least, got 151 \(steps 0..150\)"),
+            ((theta.reshape(1, -1), 100, 0.15), r"theta must be a 1-D array, got shape \(1, 151\)"),
+            (([8.0, np.nan, 1.0], 1, 0.15), r"theta must contain only finite numbers, found nan"),
+            (("eight", 1, 0.15), r"theta must be an array of real numbers, got 'eight'")]:
+        with pytest.raises(ValueError, match=message):
+            verdict(*args)
+
+
+def test_lr_explorer_shows_the_attempt_against_the_target(lr_picker):
+    assert lr_picker.controls == {"lr": LRS} and lr_picker.start == {"lr": 0.2}
+    assert lr_picker.render(lr=0.5).startswith(PNG)
+    fig = lr_picker.draw_into(Figure(figsize=(8.0, 3.6)), lr_picker.result(lr=0.5), lr=0.5)
+    ax, = fig.axes
+    assert ax.get_title() == "α = 0.5, on target\n|θ_t| ≤ 0.0371 from step 100 on"
+    assert ax.get_yscale() == "log" and np.log10(ax.get_ylim()) == pytest.approx((-3, 1))
+    assert ax.get_xlim() == (0, 150) and ax.get_xlabel() == "step t"
+    theta = adagrad_on_abs_by_hand(0.5)
+    goal, = [line for line in ax.get_lines() if line.get_linestyle() == "--"]
+    points, = [line for line in ax.get_lines() if line.get_marker() == "o"]
+    step, = [line for line in ax.get_lines() if line.get_linestyle() == ":"]
+    # the attempt: |θ_t| as AdaGrad's dots (below 1e-3 drawn at 1e-3), its step α/√t dotted
+    assert points.get_linestyle() == "None"
+    assert points.get_color() == gdlab.plots.color_of("AdaGrad")
+    np.testing.assert_allclose(points.get_ydata(), np.maximum(np.abs(theta), 1e-3), rtol=1e-9)
+    np.testing.assert_allclose(step.get_ydata(), 0.5 / np.sqrt(np.arange(1, 151)))
+    # the target: dashed from the top down to 0.15 at step 100, then along 0.15; shaded below
+    assert list(goal.get_xdata()) == [100, 100, 150]
+    assert list(goal.get_ydata()) == [10.0, 0.15, 0.15]
+    shade = ax.collections[0].get_paths()[0].vertices
+    assert (shade[:, 0].min(), shade[:, 0].max(), shade[:, 1].max()) == (100, 150, 0.15)
+    legend, = fig.legends
+    assert [t.get_text() for t in legend.get_texts()] == [
+        "AdaGrad's |θ_t|", "its step α/√t", "target: |θ_t| ≤ 0.15 from step 100 on"]
+    # every frame carries its verdict: what is off and which way to move
+    for lr in LRS:
+        title = lr_picker.draw_into(Figure(), lr_picker.result(lr=lr), lr=lr).axes[0].get_title()
+        ok, verdict = adagrad_rmsprop_adadelta.lr_verdict(adagrad_on_abs_by_hand(lr), 100, 0.15)
+        assert title == f"α = {lr:g}, {verdict}"
+        way = "raise α" if lr < 0.5 else "on target" if lr <= 1 else "lower α"
+        assert title.split("\n")[0].endswith(way) and ok is (way == "on target")
+
+
+def test_lr_explorer_frames_are_fast_and_equal_whole_draws():
+    check_fast_frames(adagrad_rmsprop_adadelta.lr_explorer(compute_abs, lrs=LRS, **EXERCISE,
+                                                           start={"lr": 0.2}))
+
+
+def test_lr_explorer_refuses_bad_input():
+    def never(lr):
+        raise AssertionError("compute must not be called")
+
+    make = adagrad_rmsprop_adadelta.lr_explorer
+    for changes, message in [
+            ({"compute": "compute_abs"}, r"compute must be a function of lr, got 'compute_abs'"),
+            ({"lrs": []}, r"lrs must list at least one learning rate, got none"),
+            ({"lrs": [0.1, 0.0]}, r"lrs\[1\] must be in \(0, inf\), got 0"),
+            ({"lrs": [float("nan")]}, r"lrs\[0\] must be a finite real number, got nan"),
+            ({"target": 0}, r"target must be a whole number >= 1, got 0"),
+            ({"target": 200}, r"target must be a step of the run, at most steps = 150; got 200"),
+            ({"steps": 0}, r"steps must be a whole number >= 1, got 0"),
+            ({"tol": 0.0}, r"tol must be in \(0.001, 10\), got 0"),
+            ({"tol": 10}, r"tol must be in \(0.001, 10\), got 10"),
+            ({"lrs": list(np.linspace(0.1, 2.0, 17))}, r"controls give 17 combinations; "
+                                                       r"max_frames allows 16")]:
+        args = {"compute": never, "lrs": LRS, **EXERCISE, **changes}
+        with pytest.raises(ValueError, match=message):
+            make(**args)
+
+
+@pytest.mark.parametrize("compute, error, message", [
+    (lambda lr: compute_abs(lr)["theta"], TypeError,
+     r"compute must return a dict with 'theta' \(the iterates θ_0..θ_150, a 1-D array\); "
+     r"got a ndarray"),
+    (lambda lr: {"path": compute_abs(lr)["theta"]}, TypeError, r"got a dict with keys \['path'\]"),
+    (lambda lr: {"theta": compute_abs(lr)["theta"][:101]}, ValueError,
+     r"compute's result\['theta'\] must hold steps \+ 1 = 151 iterates \(θ_0..θ_150\); got 101"),
+    (lambda lr: {"theta": np.full(151, np.inf)}, ValueError,
+     r"compute's result\['theta'\] must contain only finite numbers, found inf"),
+    (lambda lr: {"theta": abs_path(gdlab.AdaGrad(lr=-lr))}, ValueError,
+     r"^compute\(lr=0.2\) raised ValueError: lr must be"),
+])
+def test_a_compute_returning_the_wrong_thing_is_refused_before_drawing(compute, error, message):
+    with pytest.raises(error, match=message):
+        adagrad_rmsprop_adadelta.lr_explorer(compute, lrs=LRS, **EXERCISE, start={"lr": 0.2})
+    # and a frame other than the start is refused too, naming what compute returned
+    late = adagrad_rmsprop_adadelta.lr_explorer(
+        lambda lr: compute_abs(lr) if lr == 0.2 else compute(lr), lrs=LRS, **EXERCISE,
+        start={"lr": 0.2})
+    with pytest.raises(error, match=message.replace("lr=0.2", "lr=1")):
+        late.render(lr=1.0)

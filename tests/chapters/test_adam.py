@@ -1,6 +1,7 @@
 """Tests for chapter 6 (Adam), the companion ``gdlab.chapters.adam``: the check of Adam's
-steps by hand (``check_adam_steps``) and the Adam explorer, built with the notebook's compute
-step (repeated here on purpose: these tests are the tests of the notebook's code)."""
+steps by hand (``check_adam_steps``), the Adam explorer and the widget-plot exercise
+(``hover_explorer``, ``hover_verdict``), built with the notebook's compute steps (repeated
+here on purpose: these tests are the tests of the notebook's code)."""
 
 import re
 
@@ -324,3 +325,137 @@ def test_explorer_rejects_bad_arguments_before_drawing(change, message):
                      beta2s=[0.99, 0.999], f=gdlab.rosenbrock, steps=STEPS)
     with pytest.raises(ValueError, match=message):
         adam.explorer(**{**arguments, **change})
+
+
+# -- the widget-plot exercise: get close, stay close ---------------------------------------
+NOISY_BOWL = gdlab.Noisy(gdlab.Quadratic(np.eye(2), name="bowl"), sigma=1.0)
+HOVER_LRS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0]
+
+
+def hover_compute(lr):
+    """The notebook's compute step: 200 steps of Adam from (3, 3) on the noisy bowl."""
+    NOISY_BOWL.reset()
+    return {"trajectory": gdlab.run(gdlab.Adam(lr=lr), NOISY_BOWL, [3.0, 3.0], 200)}
+
+
+def hover_explorer(**change):
+    arguments = dict(compute=hover_compute, lrs=HOVER_LRS, steps=200, last=100, radius=0.5,
+                     start={"lr": 0.01})
+    return adam.hover_explorer(**{**arguments, **change})
+
+
+def along_x(distances, diverged=False):
+    """A hand-made run on the bowl whose distances to the minimum are ``distances``."""
+    xs = np.column_stack([distances, np.zeros(len(distances))])
+    return gdlab.Trajectory(xs, 0.5 * xs[:, 0] ** 2, "Adam", "bowl", diverged=diverged,
+                            minimum=np.zeros(2), min_value=0.0)
+
+
+@pytest.mark.parametrize("distances, ok, verdict", [
+    ([3, 2, 1, 0.4, 0.3, 0.5, 0.2], True,
+     "on target: first within 0.5 at step 3,\nat most 0.50 away from step 4 on"),
+    ([3, 2, 1, 0.9, 0.6, 0.7, 0.6], False,
+     "too slow: never within 0.5,\ntarget: by step 4: raise α"),
+    ([3, 2, 1, 0.9, 0.6, 0.4, 0.3], False,
+     "too slow: first within 0.5 at step 5,\ntarget: by step 4: raise α"),
+    ([3, 0.4, 0.8, 0.3, 0.2, 0.7, 0.1], False,
+     "hovers too widely: up to 0.70 away\nfrom step 4 on (target ≤ 0.5): lower α"),
+    ([3, 0.4, 0.2, 0.3, 0.6, 0.3, 0.1], False,    # back outside right at the window's start
+     "hovers too widely: up to 0.60 away\nfrom step 4 on (target ≤ 0.5): lower α"),
+])
+def test_hover_verdict_for_each_case_on_hand_made_runs(distances, ok, verdict):
+    assert adam.hover_verdict(along_x(distances), 0.5, 2) == (ok, verdict)
+
+
+def test_hover_verdict_for_a_diverged_run_and_bad_arguments():
+    assert adam.hover_verdict(along_x([3.0, 30.0, 3e3], diverged=True), 0.5, 100) == (
+        False, "diverged after 2 steps:\nlower α")
+    with pytest.raises(ValueError, match=r"radius must be in \(0, inf\), got 0"):
+        adam.hover_verdict(along_x([3, 2, 1]), 0.0, 1)
+    with pytest.raises(ValueError, match="last must be a whole number below the run's 2 steps, "
+                                         "got 2"):
+        adam.hover_verdict(along_x([3, 2, 1]), 0.5, 2)
+    with pytest.raises(ValueError, match="last must be a whole number >= 1, got 0"):
+        adam.hover_verdict(along_x([3, 2, 1]), 0.5, 0)
+
+
+@pytest.mark.parametrize("lr, ok, start", [
+    (0.01, False, "too slow: never within 0.5"),      # 3/α = 300 steps to cover 3 units
+    (0.02, False, "too slow: never within 0.5"),      # 150 steps
+    (0.05, True, "on target: first within 0.5 at step 77,"),
+    (0.1, True, "on target: first within 0.5 at step 32,"),
+    (0.2, False, "hovers too widely: up to 0.68 away"),
+    (0.5, False, "hovers too widely: up to 1.06 away"),
+    (1.0, False, "hovers too widely: up to 1.48 away"),
+])
+def test_hover_verdict_for_each_slider_value(lr, ok, start):
+    traj = hover_compute(lr)["trajectory"]
+    got_ok, verdict = adam.hover_verdict(traj, 0.5, 100)
+    assert got_ok is ok and verdict.startswith(start), verdict
+    distances = np.linalg.norm(traj.xs, axis=1)          # the minimum is (0, 0)
+    assert bool(distances[100:].max() <= 0.5) is ok
+    if not ok:
+        assert verdict.endswith("raise α" if lr < 0.05 else "lower α")
+
+
+def test_hover_explorer_shows_the_attempt_against_the_target():
+    e = hover_explorer(start={"lr": 0.1})
+    assert e.compute is hover_compute and e.controls == {"lr": HOVER_LRS}
+    assert e.render().startswith(PNG)
+    ax, = drawn(e)
+    assert ax.get_title() == "Adam with α = 0.1"
+    assert [t.get_text() for t in ax.texts] == [
+        "on target: first within 0.5 at step 32,\nat most 0.40 away from step 100 on"]
+    assert ax.get_yscale() == "log" and ax.get_xlim() == (0, 200)
+    target = [line for line in ax.get_lines() if line.get_linestyle() == "--"
+              and list(line.get_xdata()) == [100, 200]]
+    assert len(target) == 1 and list(target[0].get_ydata()) == [0.5, 0.5]
+    run = ax.get_lines()[-1]                               # the attempt, drawn last
+    np.testing.assert_allclose(run.get_ydata(), np.maximum(
+        np.linalg.norm(e.result()["trajectory"].xs, axis=1), 1e-2))
+    assert run.get_color() == gdlab.plots.style_of("Adam")["color"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "Adam", "target: ≤ 0.5 from step 100"]
+    assert drawn(e, lr=1.0)[0].texts[0].get_text().endswith("lower α")
+    assert drawn(e, lr=0.01)[0].texts[0].get_text().endswith("raise α")
+
+
+@pytest.mark.parametrize("change, error, message", [
+    (dict(compute="adam"), ValueError, "compute must be a function of lr, got 'adam'"),
+    (dict(lrs=[]), ValueError, "lrs must list at least one learning rate, got none"),
+    (dict(lrs=[0.1, 0.0]), ValueError, r"lrs\[1\] must be in \(0, inf\), got 0"),
+    (dict(lrs=[0.1, float("nan")]), ValueError, r"lrs\[1\] must be a finite real number"),
+    (dict(steps=1), ValueError, "steps must be a whole number >= 2, got 1"),
+    (dict(last=200), ValueError, "last must be a whole number below steps=200, got 200"),
+    (dict(last=0), ValueError, "last must be a whole number >= 1, got 0"),
+    (dict(radius=-0.5), ValueError, r"radius must be in \(0, inf\), got -0.5"),
+    (dict(lrs=list(np.linspace(0.01, 1.0, 17))), ValueError, "max_frames allows 16"),
+    (dict(start={"lr": 0.3}), ValueError, r"start\['lr'\] must be one of"),
+])
+def test_hover_explorer_refuses_bad_input(change, error, message):
+    with pytest.raises(error, match=message):
+        hover_explorer(**change)
+
+
+@pytest.mark.parametrize("wrong, message", [
+    (lambda r: r["trajectory"], "compute must return a dict with 'trajectory' "
+                                "(a gdlab.Trajectory), got Trajectory"),
+    (lambda r: {"run": r["trajectory"]}, "got dict with keys 'run'"),
+    (lambda r: {"trajectory": r["trajectory"].xs},
+     "compute's result['trajectory'] must be a gdlab.Trajectory, got ndarray"),
+    (lambda r: {"trajectory": gdlab.run(gdlab.Adam(lr=0.1), NOISY_BOWL, [3.0, 3.0], 50)},
+     "compute ran 50 steps, but the explorer was given steps=200"),
+    (lambda r: {"trajectory": gdlab.run(gdlab.Adam(lr=0.1), gdlab.saddle, [1.0, 1.0], 200)},
+     "whose minimum is unknown"),
+])
+def test_hover_explorer_refuses_a_wrong_result_before_drawing(wrong, message):
+    with pytest.raises(ValueError, match=re.escape(message)):   # the start values' result
+        hover_explorer(compute=lambda lr: wrong(hover_compute(lr)))
+    late = hover_explorer(compute=lambda lr: (hover_compute(lr) if lr == 0.01
+                                              else wrong(hover_compute(lr))))
+    with pytest.raises(ValueError, match=re.escape(message)):
+        late.render(lr=0.1)
+
+
+def test_hover_explorer_frames_are_drawn_fast_and_equal_whole_draws():
+    check_fast_frames(hover_explorer(), count=len(HOVER_LRS))

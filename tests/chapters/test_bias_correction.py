@@ -1,6 +1,7 @@
 """Chapter 7 (bias correction): the companion ``gdlab.chapters.bias_correction``, its
-exercise check and its explorer. Expected values come from brute force or from running the
-optimizers, not from the formulas under test."""
+exercise check, its explorer and the widget-plot exercise's explorer and verdict. Expected
+values come from brute force or from running the optimizers, not from the formulas under
+test."""
 
 import warnings
 
@@ -356,3 +357,132 @@ def test_bad_lists_are_rejected_before_compute_runs():
     for kwargs in [dict(betas=(1.5,)), dict(ts=(0,)), dict(ts=()), dict(mean="one")]:
         with pytest.raises(ValueError):
             bias_correction.explorer(never, **kwargs)
+
+
+# -- explorer 2: the widget-plot exercise -------------------------------------------------------
+GRADS_10 = 1.0 + 0.5 * np.random.default_rng(0).standard_normal(10)   # the notebook's grads
+MULTIPLIERS = [0.1, 0.15, 0.2, 0.25, 0.3, 0.316, 0.5, 1.0]
+
+
+def step_compute(c, steps=10):
+    """The notebook's compute: step lengths of Adam (α = 0.1) and uncorrected Adam (c·α)."""
+    grads = GRADS_10[:steps]
+    corrected = gdlab.replay(gdlab.Adam(lr=0.1), grads)
+    uncorrected = gdlab.replay(gdlab.Adam(lr=0.1 * c, bias_correction=False), grads)
+    return {"corrected": np.abs(np.diff(corrected[:, 0])),
+            "uncorrected": np.abs(np.diff(uncorrected[:, 0]))}
+
+
+def by_hand_ratio(t):
+    """(1 − 0.9^t)/√(1 − 0.999^t), written out: the uncorrected step over the corrected."""
+    return (1 - 0.9 ** t) / (1 - 0.999 ** t) ** 0.5
+
+
+def step_explorer(compute=step_compute, multipliers=MULTIPLIERS, **kwargs):
+    return bias_correction.step_explorer(compute, multipliers, **kwargs)
+
+
+@pytest.mark.parametrize("ratios, band, ok, verdict", [
+    ([0.4, 1.0, 1.5], 2.0, False,
+     "too small: step 1 is 0.40×\nthe corrected step (< 0.5×): raise c"),
+    ([1.0, 2.5, 1.5], 2.0, False,
+     "too large: step 2 is 2.50×\nthe corrected step (> 2×): lower c"),
+    ([0.5, 2.0, 1.0], 2.0, True,           # the band's edges count as on target
+     "on target: 0.50× (step 1) to\n2.00× (step 2) the corrected step"),
+    ([0.7, 1.0, 1.5], 1.25, False,
+     "no c fits: step 1 is 0.70× (< 0.8×),\nstep 3 is 1.50× (> 1.25×)"),
+])
+def test_step_verdict_for_each_case(ratios, band, ok, verdict):
+    """On target, too small, too large, and both at once (no single c can fix that)."""
+    corrected = [0.1, 0.2, 0.3]
+    result = {"corrected": corrected, "uncorrected": np.multiply(ratios, corrected)}
+    assert bias_correction.step_verdict(result, band) == (ok, verdict)
+
+
+@pytest.mark.parametrize("c, ok, start", [
+    (0.15, False, "too small: step 1 is 0.47×"),   # 0.15·√10 = 0.474 < 0.5
+    (0.2, True, "on target: 0.63× (step 1)"),      # 0.2·√10 = 0.632
+    (0.3, True, "on target: 0.95× (step 1) to\n1.96× (step 10)"),   # 0.3·6.528 = 1.958
+    (0.316, False, "too large: step 10 is 2.06×"),  # step 1 right, 0.316·6.528 = 2.063
+    (1.0, False, "too large: step 10 is 6.53×"),
+])
+def test_step_verdict_on_the_notebooks_runs(c, ok, start):
+    assert round(0.15 * 10 ** 0.5, 3) == 0.474 and round(0.316 * by_hand_ratio(10), 3) == 2.063
+    got_ok, verdict = bias_correction.step_verdict(step_compute(c))
+    assert got_ok is ok and verdict.startswith(start), verdict
+    r = step_compute(c)
+    np.testing.assert_allclose(r["uncorrected"] / r["corrected"],
+                               c * by_hand_ratio(np.arange(1, 11)), rtol=1e-5)
+
+
+def test_step_explorer_shows_the_attempt_against_the_target():
+    e = step_explorer(start={"c": 0.25})
+    assert e.render().startswith(PNG)
+    ax, = drawn(e)
+    assert ax.get_title() == "Adam's first steps, uncorrected at c = 0.25"
+    verdict, = ax.texts
+    assert verdict.get_text() == "on target: 0.79× (step 1) to\n1.63× (step 10) the corrected step"
+    green = matplotlib.colors.to_rgba("#009E73")
+    assert verdict.get_bbox_patch().get_edgecolor()[:3] == pytest.approx(green[:3])
+    r = e.result()
+    corrected, uncorrected = ax.get_lines()   # the attempt in black, the corrected in Adam's
+    np.testing.assert_array_equal(corrected.get_ydata(), r["corrected"])
+    np.testing.assert_array_equal(uncorrected.get_ydata(), r["uncorrected"])
+    assert corrected.get_color() == gdlab.plots.color_of("Adam")
+    assert uncorrected.get_color() == "black"
+    band, = ax.collections                    # the target: corrected / 2 to corrected * 2
+    ys = band.get_paths()[0].vertices[:, 1]
+    assert ys.min() == pytest.approx(r["corrected"].min() / 2)
+    assert ys.max() == pytest.approx(r["corrected"].max() * 2)
+    assert [t.get_text() for t in ax.get_legend().texts] == [
+        "target: 0.5× to 2×", "corrected Adam, α", "uncorrected Adam, c·α"]
+    missed, = drawn(e, c=1.0)                 # a miss: the verdict says which way, boxed black
+    assert missed.get_title().endswith("c = 1")
+    assert missed.texts[0].get_text().endswith("lower c")
+    assert missed.texts[0].get_bbox_patch().get_edgecolor()[:3] == pytest.approx((0, 0, 0))
+    assert e.render(c=0.1).startswith(PNG)
+
+
+@pytest.mark.parametrize("kwargs, words", [
+    (dict(multipliers=[]), "multipliers must list at least one value, got none"),
+    (dict(multipliers=[0.1, 0.0]), r"multipliers\[1\] must be in \(0, inf\), got 0"),
+    (dict(multipliers=[0.1, float("nan")]), r"multipliers\[1\] must be a finite real number"),
+    (dict(band=1.0), r"band must be in \(1, inf\), got 1"),
+    (dict(compute="Adam"), "compute must be a function of c, got 'Adam'"),
+    (dict(multipliers=list(np.linspace(0.1, 1.0, 17))), "max_frames"),
+    (dict(compute=lambda c: [0.1, 0.2]), "compute must return a dict with 'corrected' and "
+                                         "'uncorrected'.*got list"),
+    (dict(compute=lambda c: {"corrected": [0.1]}), "got dict with keys 'corrected'"),
+    (dict(compute=lambda c: {"corrected": [0.1, 0.1], "uncorrected": [0.1]}),
+     "the same number .* got 2 and 1"),
+    (dict(compute=lambda c: {"corrected": [], "uncorrected": []}), "got 0 and 0"),
+    (dict(compute=lambda c: {"corrected": [0.1, 0.0], "uncorrected": [0.1, 0.1]}),
+     r"step lengths must be positive \(they are drawn on a log scale\), got 0"),
+    (dict(compute=lambda c: {"corrected": [0.1, 0.1], "uncorrected": [0.1, -0.1]}),
+     "step lengths must be positive .*got -0.1"),
+    (dict(compute=lambda c: {"corrected": [[0.1]], "uncorrected": [[0.1]]}),
+     r"result\['corrected'\] must be a 1-D array"),
+])
+def test_step_explorer_refuses_bad_input(kwargs, words):
+    with pytest.raises(ValueError, match=words):
+        step_explorer(**kwargs)
+
+
+def test_step_explorer_refuses_bad_lists_before_compute_runs_and_odd_frames_when_drawn():
+    def never(c):
+        raise AssertionError("compute ran")
+
+    for kwargs in [dict(multipliers=[]), dict(multipliers=[-1.0]), dict(band=0.5)]:
+        with pytest.raises(ValueError):
+            step_explorer(never, **kwargs)
+    # 10 steps at the start, 5 at c = 0.5: caught when that frame is drawn, before drawing
+    e = step_explorer(lambda c: step_compute(c, steps=5 if c == 0.5 else 10),
+                      multipliers=[0.25, 0.5], start={"c": 0.25})
+    with pytest.raises(ValueError, match="compute returned 5 steps here but 10 at the start"):
+        e.render(c=0.5)
+    with pytest.raises(ValueError, match=r"band must be in \(1, inf\)"):
+        bias_correction.step_verdict(step_compute(0.25), band=1.0)
+
+
+def test_step_explorer_frames_are_drawn_fast_and_equal_whole_draws():
+    check_fast_frames(step_explorer(start={"c": 1.0}))

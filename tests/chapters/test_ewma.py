@@ -1,4 +1,5 @@
-"""Tests for chapter 2's companion, ``gdlab.chapters.ewma``: the explorer and the checks
+"""Tests for chapter 2's companion, ``gdlab.chapters.ewma``: the explorer, the widget-plot
+exercise (``lag_explorer``, ``lag_verdict``) and the checks
 ``check_ewma_values``, ``check_beta_for_window`` and ``check_bias_warmup_steps``."""
 
 import base64
@@ -251,6 +252,151 @@ def test_explorer_compute_is_the_notebooks():
     in_notebook = cell.split("\n\n", 1)[0].splitlines()
     here = inspect.getsource(notebook_compute).splitlines()[3:]
     assert [line.strip() for line in in_notebook] == [line.strip() for line in here[:-1]]
+
+
+# -- explorer 2: the widget-plot exercise --------------------------------------------------
+RISING = np.arange(1.0, 121.0)                                   # the trend s_t = t
+READINGS = RISING + (data.seasonal_series() - data.seasonal_trend())[:120]
+LAG_BETAS = [0.5, 0.7, 0.78, 0.82, 0.85, 0.88, 0.9, 0.95]
+
+
+def lag_compute(beta):
+    """The EWMA of the readings, and how far the EWMA of the trend alone trails the trend
+    (in days, as it rises by 1 a day); by linearity the noise adds nothing to the lag."""
+    return {"average": gdlab.ewma(READINGS, beta), "lag": RISING - gdlab.ewma(RISING, beta)}
+
+
+def lag_explorer(**changes):
+    """The notebook's explorer (or one with ``changes`` to its arguments)."""
+    args = dict(compute=lag_compute, betas=LAG_BETAS, series=READINGS, trend=RISING,
+                target=5, tolerance=1, start={"beta": 0.5})
+    return ewma.lag_explorer(**{**args, **changes})
+
+
+def test_lag_is_the_straight_line_law():
+    """On the line s_t = t, from V_0 = 0 = s_0, the lag is β(1 − β^t)/(1 − β): β on day 1,
+    β/(1 − β) in the end; and the noise adds nothing to it (the EWMA is linear)."""
+    t = np.arange(1, 121)
+    for beta in (0.5, 0.85, 0.95):
+        result = lag_compute(beta)
+        np.testing.assert_allclose(result["lag"], beta * (1 - beta ** t) / (1 - beta),
+                                   rtol=1e-12)
+        noise_part = gdlab.ewma(READINGS - RISING, beta)
+        np.testing.assert_allclose(RISING - (result["average"] - noise_part), result["lag"],
+                                   atol=1e-9)
+
+
+@pytest.mark.parametrize("beta, ok, verdict", [
+    (0.5, False, "too little lag: 1.0 days (target 4 to 6),\nit smooths less than it may: "
+                 "raise β"),
+    (0.78, False, "too little lag: 3.5 days (target 4 to 6),"),          # 0.78/0.22 = 3.55
+    (0.82, True, "on target: lags 4.6 days\n(target 4 to 6)"),           # 0.82/0.18 = 4.56
+    (0.85, True, "on target: lags 5.7 days\n(target 4 to 6)"),           # 0.85/0.15 = 5.67
+    (0.88, False, "too much lag: 7.3 days (target 4 to 6),\nit reports too late: lower β"),
+    (0.95, False, "too much lag: 19.0 days (target 4 to 6),"),           # 19(1 − 0.95^120)
+])
+def test_lag_verdict_for_each_case(beta, ok, verdict):
+    got_ok, got = ewma.lag_verdict(lag_compute(beta), target=5, tolerance=1)
+    assert got_ok is ok and got.startswith(verdict), got
+
+
+def test_lag_verdict_counts_the_band_edges_as_on_target():
+    for lag, ok in [(3.99, False), (4.0, True), (6.0, True), (6.01, False)]:
+        result = {"average": READINGS, "lag": np.full(120, lag)}
+        assert ewma.lag_verdict(result, 5, 1)[0] is ok, lag
+    assert ewma.lag_verdict({"average": READINGS, "lag": np.full(120, 8.0)}, 10, 3)[0]
+    with pytest.raises(ValueError, match=r"tolerance must be in \(0, 5\), got 5"):
+        ewma.lag_verdict(lag_compute(0.85), 5, 5)
+    with pytest.raises(ValueError, match=r"'average' must hold .* \(one or more\)"):
+        ewma.lag_verdict({"average": [], "lag": []})
+
+
+def _lag_drawn(e, **values):
+    """The figure of one whole frame of ``e`` (a rendered frame keeps only the static parts)."""
+    values = {**e.start, **values}
+    return e.draw_into(Figure(figsize=(8.0, 3.6)), e.result(**values), **values)
+
+
+def test_lag_explorer_shows_the_attempt_against_the_target():
+    e = lag_explorer(start={"beta": 0.85})
+    assert e.render().startswith(PNG)
+    data_ax, lag_ax = _lag_drawn(e).axes
+    # the attempt: the EWMA of the readings (left), its lag at every step (right)
+    np.testing.assert_allclose(data_ax.get_lines()[-1].get_ydata(), gdlab.ewma(READINGS, 0.85))
+    np.testing.assert_allclose(lag_ax.get_lines()[-1].get_ydata(), lag_compute(0.85)["lag"])
+    # the target: the trend 4 to 6 days late (left), the band 4..6 with 5 dashed (right)
+    band = data_ax.collections[0].get_paths()[0].vertices[:, 1]
+    assert band.min() == pytest.approx(RISING[0]) and band.max() == pytest.approx(RISING[-1] - 4)
+    span, = lag_ax.patches
+    assert (span.get_y(), span.get_y() + span.get_height()) == (4, 6)
+    assert list(lag_ax.get_lines()[0].get_ydata()) == [5, 5]
+    assert [t.get_text() for t in data_ax.get_legend().get_texts()] == [
+        "data $\\theta_t$", "trend", "target: 4–6 days late", "EWMA"]
+    # the verdict, and the titles
+    assert [t.get_text() for t in lag_ax.texts] == ["on target: lags 5.7 days\n(target 4 to 6)"]
+    assert lag_ax.get_title() == "Lag of the EWMA, β = 0.85"
+    assert data_ax.get_title() == "The last 30 days" and data_ax.get_xlim() == (90.5, 120.5)
+    too_late = _lag_drawn(e, beta=0.95).axes[1]
+    assert too_late.texts[0].get_text().endswith("lower β")
+    assert max(too_late.get_lines()[-1].get_ydata()) < too_late.get_ylim()[1] / 1.3
+
+
+def test_lag_explorer_target_band_follows_any_rising_trend():
+    """The band is the trend ``target`` ± ``tolerance`` days late, read off the trend."""
+    trend = 0.01 * RISING ** 2
+    e = lag_explorer(series=trend, trend=trend,
+                     compute=lambda beta: {"average": trend, "lag": np.full(120, 5.0)})
+    band = _lag_drawn(e).axes[0].collections[0].get_paths()[0].vertices[:, 1]
+    assert band.max() == pytest.approx(0.01 * 116 ** 2)
+
+
+@pytest.mark.parametrize("changes, error, message", [
+    ({"betas": []}, ValueError, "betas must list at least one β, got none"),
+    ({"betas": [0.5, 1.0]}, ValueError, r"betas\[1\] must be in \[0, 1\), got 1"),
+    ({"betas": list(np.linspace(0.5, 0.95, 17))}, ValueError, "max_frames allows 16"),
+    ({"series": READINGS[:, None]}, ValueError, r"series must be a 1-D array, got shape"),
+    ({"trend": RISING[:-1]}, ValueError, r"series and trend must hold the same number of "
+                                         r"points, 2 or more, got shapes \(120,\) and \(119,\)"),
+    ({"series": [], "trend": []}, ValueError, r"2 or more, got shapes \(0,\) and \(0,\)"),
+    ({"trend": RISING * np.nan}, ValueError, "trend must contain only finite numbers"),
+    ({"target": 0}, ValueError, r"target must be in \(0, inf\), got 0"),
+    ({"tolerance": 6}, ValueError, r"tolerance must be in \(0, 5\), got 6"),
+    ({"zoom": 1}, ValueError, "zoom must be a whole number >= 2, got 1"),
+    ({"compute": "lag_compute"}, TypeError, r"compute must be a function compute\(beta\)"),
+    ({"compute": lambda beta: gdlab.ewma(READINGS, beta)}, TypeError,
+     "compute must return a dict with the keys 'average' and 'lag'.*got ndarray"),
+    ({"compute": lambda beta: {"average": READINGS}}, ValueError,
+     r"got the keys \['average'\]"),
+    ({"compute": lambda beta: {"average": READINGS, "lag": RISING[:-1]}}, ValueError,
+     r"compute's 'lag' must hold one value per point of the series \(one or more\), "
+     r"shape \(120,\), got shape \(119,\)"),
+    ({"compute": lambda beta: {"average": READINGS * np.nan, "lag": RISING}}, ValueError,
+     "compute's 'average' must contain only finite numbers, found nan"),
+    ({"compute": lambda beta: 1 / 0}, ValueError,
+     r"^compute\(beta=0.5\) raised ZeroDivisionError"),
+])
+def test_lag_explorer_refuses_bad_input(changes, error, message):
+    """Bad arguments, and a compute that breaks the contract, fail when the explorer is
+    built, before anything is drawn."""
+    with pytest.raises(error, match=message):
+        lag_explorer(**changes)
+
+
+def test_lag_frames_are_drawn_fast_and_equal_whole_draws():
+    check_fast_frames(lag_explorer())
+
+
+def test_lag_compute_is_the_notebooks():
+    """The compute step above is the notebook's (with its names), line for line, and so are
+    the slider's values."""
+    notebook = nbformat.read(ROOT / "chapters" / "02-ewma.ipynb", as_version=4)
+    cell = next(c.source for c in notebook.cells if c.cell_type == "code"
+                and "ewma.lag_explorer(compute" in c.source)
+    in_notebook = cell.split("def compute", 1)[1].split("\n\n", 1)[0].splitlines()[1:]
+    here = inspect.getsource(lag_compute).replace("READINGS", "readings").replace(
+        "RISING", "rising").splitlines()[1:]
+    assert [line.strip() for line in in_notebook] == [line.strip() for line in here]
+    assert f"ewma.lag_explorer(compute, {LAG_BETAS}," in cell
 
 
 # -- check_beta_for_window ------------------------------------------------------------------

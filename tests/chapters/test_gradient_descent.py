@@ -1,5 +1,6 @@
 """Tests for chapter 1's companion, gdlab.chapters.gradient_descent: the learning-rate
-explorer and the self-checks of the exercises."""
+explorer, the widget-plot exercise (its explorer and verdicts) and the self-checks of the
+exercises."""
 
 from types import SimpleNamespace
 
@@ -446,3 +447,138 @@ def test_explorer_checks_its_arguments():
         gradient_descent.explorer(compute, [0.1], [-8.0, 2.0])   # x0 given for f
     with pytest.raises(ValueError, match="has no minimum value"):   # the loss panel needs f*
         gradient_descent.explorer(descent_on(gdlab.saddle, [1.0, 0.1], 5), [0.1], gdlab.saddle)
+
+
+# -- explorer 2: the widget-plot exercise ----------------------------------------------------
+# x_t = (1 - 0.1α)^t·(-8) and y_t = (1 - 2α)^t·2: the target (both below 1e-3 by step 100)
+# needs 1 - 0.1α < (1e-3/8)^(1/100) = 0.914 and |1 - 2α| < (1e-3/2)^(1/100) = 0.927.
+RATE_LRS = [0.1, 0.3, 0.5, 0.7, 0.85, 0.9, 0.95, 0.97, 0.99, 1.0, 1.05]
+
+
+def rate_compute(lr):
+    """The notebook's compute step for the exercise: 150 steps from (-8, 2)."""
+    return gdlab.run(gdlab.SGD(lr=lr), BOWL, X0, steps=150)
+
+
+def rate_picker(lrs=RATE_LRS, compute=rate_compute, **changes):
+    args = dict(target=100, tol=1e-3, steps=150, start={"lr": 0.5})
+    return gradient_descent.rate_explorer(compute, lrs, **{**args, **changes})
+
+
+@pytest.mark.parametrize("lr, ok, verdict", [
+    (0.5, False, f"too slow: |x_100| = {8 * 0.95 ** 100:.2g}\n"         # x creeps: factor 0.95
+                 "factor 1 − αλ = 0.95 > 0:\nraise α"),
+    (0.85, False, f"too slow: |x_100| = {8 * 0.915 ** 100:.2g}\n"       # 0.915 > 0.914, just
+                  "factor 1 − αλ = 0.915 > 0:\nraise α"),
+    (0.9, True, "on target: both < 0.001\nfrom step 96 (≤ 100)"),        # 8·0.91^96 < 1e-3
+    (0.95, True, "on target: both < 0.001\nfrom step 91 (≤ 100)"),       # 8·0.905^91 < 1e-3
+    (0.97, False, f"too slow: |y_100| = {2 * 0.94 ** 100:.2g}\n"        # y flips: 1 - 1.94
+                  "factor 1 − αλ = -0.94 < 0:\nlower α"),
+    (1.0, False, "unstable: |1 − αλ| ≥ 1\nfor y (factor -1):\nlower α"),     # y = ±2 always
+    (1.05, False, "unstable: |1 − αλ| ≥ 1\nfor y (factor -1.1):\nlower α"),  # diverges
+])
+def test_rate_verdict_for_each_case(lr, ok, verdict):
+    assert 8 * 0.91 ** 95 > 1e-3 > 8 * 0.91 ** 96 and 8 * 0.905 ** 90 > 1e-3 > 8 * 0.905 ** 91
+    assert 8 * 0.915 ** 100 > 1e-3 and 2 * 0.94 ** 100 > 1e-3
+    got_ok, got = gradient_descent.rate_verdict(rate_compute(lr), 100, 1e-3)
+    assert got_ok is ok and got == verdict
+
+
+def test_rate_verdict_of_runs_that_stop_early_or_end_at_the_minimum():
+    first = gdlab.run(gdlab.SGD(lr=1e4), BOWL, X0, steps=150)   # |1 - 2e4| blows up at once
+    assert first.diverged and first.steps == 0
+    assert gradient_descent.rate_verdict(first, 100, 1e-3) == (
+        False, "unstable: |1 − αλ| ≥ 1\nat the first step:\nlower α")
+    halfway = gdlab.run(gdlab.SGD(lr=1.05), BOWL, X0, steps=150)   # stops at step 75 < 100
+    assert halfway.steps == 75 and "factor -1.1" in gradient_descent.rate_verdict(
+        halfway, 100, 1e-3)[1]
+    # α = 1/L puts y exactly at 0 in one step: no 0/0, y's factor counts as 0
+    with np.errstate(all="raise"):
+        ok, verdict = gradient_descent.rate_verdict(rate_compute(0.5), 100, 1e-3)
+    assert not ok and verdict.startswith("too slow: |x_100|")
+
+
+def test_every_slider_value_has_the_verdict_the_math_predicts():
+    """On target exactly where 0.1α > 1 - 0.914 and |1 - 2α| < 0.927; below, raise α;
+    above, lower α."""
+    e = rate_picker()
+    for lr in RATE_LRS:
+        ok, verdict = gradient_descent.rate_verdict(e.result(lr=lr), 100, 1e-3)
+        predicted = 8 * (1 - 0.1 * lr) ** 100 < 1e-3 and 2 * abs(1 - 2 * lr) ** 100 < 1e-3
+        assert ok is predicted, lr
+        if not ok:
+            assert verdict.endswith("raise α" if lr < 0.9 else "lower α"), lr
+
+
+def test_rate_explorer_shows_the_attempt_against_the_target():
+    e = rate_picker(start={"lr": 0.97})
+    assert e.render().startswith(PNG) and e.slow_frames == 0
+    ax, = drawn(e)
+    assert ax.get_title().replace("\n", " ") == "Gradient descent with α = 0.97"
+    assert [t.get_text() for t in ax.texts] == [
+        "target: < 0.001\nfrom step 100",
+        "too slow: |y_100| = 0.0041\nfactor 1 − αλ = -0.94 < 0:\nlower α"]
+    run = rate_compute(0.97)
+    target, x_line, y_line = ax.get_lines()   # the target is drawn once, the run per frame
+    np.testing.assert_allclose(x_line.get_ydata(), np.abs(run.xs[:, 0]))   # the attempt
+    np.testing.assert_allclose(y_line.get_ydata(), np.abs(run.xs[:, 1]))
+    assert list(target.get_xdata()) == [100, 100, 150] and list(target.get_ydata())[1:] == [
+        1e-3, 1e-3]                                                          # the target
+    assert target.get_linestyle() == "--"
+    assert [t.get_text() for t in ax.figure.legends[0].get_texts()] == ["|x_t| (flat)",
+                                                                   "|y_t| (steep)"]
+    assert ax.get_yscale() == "log" and ax.get_xlim() == (0, 150)
+    on = drawn(e, lr=0.9)[0]
+    assert on.texts[-1].get_text() == "on target: both < 0.001\nfrom step 96 (≤ 100)"
+    # α = 0.5: y is exactly 0 from step 1, left off the log axis rather than drawn at 0
+    y = drawn(e, lr=0.5)[0].get_lines()[2].get_ydata()
+    assert y[0] == 2.0 and np.all(np.isnan(y[1:]))
+
+
+def test_rate_explorer_draws_a_diverged_run_up_to_where_it_stopped():
+    e = rate_picker()
+    assert e.render(lr=1.05).startswith(PNG)
+    ax, = drawn(e, lr=1.05)
+    assert len(ax.get_lines()[1].get_xdata()) == 76 and ax.get_xlim() == (0, 150)
+    assert ax.texts[-1].get_text().startswith("unstable")
+
+
+def test_rate_explorer_refuses_bad_input():
+    with pytest.raises(TypeError, match="compute must be a function"):
+        gradient_descent.rate_explorer(RATE_LRS, rate_compute, target=100, tol=1e-3, steps=150)
+    with pytest.raises(ValueError, match=r"controls\['lr'\] must list at least one value"):
+        rate_picker(lrs=[], start=None)
+    with pytest.raises(ValueError, match=r"lrs\[1\] must be in \(0, inf\), got 0"):
+        rate_picker(lrs=[0.1, 0.0], start=None)
+    with pytest.raises(ValueError, match=r"lrs\[0\] must be a finite real number, got 'fast'"):
+        rate_picker(lrs=["fast"], start=None)
+    with pytest.raises(ValueError, match="target must be a whole number >= 1, got 0"):
+        rate_picker(target=0)
+    with pytest.raises(ValueError, match="target must be at most steps = 150 .*got 200"):
+        rate_picker(target=200)
+    with pytest.raises(ValueError, match=r"tol must be in \(1e-08, 1e\+06\), got 0"):
+        rate_picker(tol=0.0)
+    with pytest.raises(ValueError, match=r"tol must be in \(1e-08, 1e\+06\), got 1e\+07"):
+        rate_picker(tol=1e7)
+    with pytest.raises(ValueError, match="max_frames"):
+        rate_picker(lrs=list(np.linspace(0.05, 1.0, 17)), start=None)
+
+
+def test_rate_explorer_refuses_a_compute_with_the_wrong_result_before_drawing():
+    with pytest.raises(TypeError, match="compute must return a gdlab.Trajectory .*got ndarray"):
+        rate_picker(compute=lambda lr: rate_compute(lr).xs)
+    with pytest.raises(ValueError, match="compute ran 40 steps, but the explorer was given "
+                                         "steps=150"):
+        rate_picker(compute=lambda lr: gdlab.run(gdlab.SGD(lr=lr), BOWL, X0, steps=40))
+    with pytest.raises(ValueError, match="2-D landscape with a known minimum .*got a 2-D run "
+                                         "on saddle.* with no known minimum"):
+        rate_picker(compute=lambda lr: gdlab.run(gdlab.SGD(lr=lr), gdlab.saddle, [1.0, 0.1],
+                                                 steps=150))
+    three_d = gdlab.Quadratic(np.diag([0.1, 2.0, 1.0]))
+    with pytest.raises(ValueError, match="got a 3-D run"):
+        rate_picker(compute=lambda lr: gdlab.run(gdlab.SGD(lr=lr), three_d, [-8.0, 2.0, 1.0],
+                                                 steps=150))
+
+
+def test_rate_explorer_frames_are_drawn_fast_and_equal_whole_draws():
+    check_fast_frames(rate_picker())

@@ -1,10 +1,11 @@
 """Chapter 8 (learning-rate decay): the companion ``gdlab.chapters.learning_rate_decay``, its
-verdict, explorer and exercise checks. Expected values come from runs of the library's SGD,
-from Monte Carlo, or by hand, not from the formulas under test."""
+verdicts, its two explorers and its exercise checks. Expected values come from runs of the
+library's SGD, from Monte Carlo, or by hand, not from the formulas under test."""
 
 import numpy as np
 import pytest
 from explorer_checks import check_fast_frames
+from matplotlib.figure import Figure
 
 import gdlab
 from gdlab import schedules as s
@@ -90,16 +91,6 @@ def test_explorer_computes_draws_and_starts_where_asked():
     assert 'class="gdlab-explorer"' in shown.to_html()
 
 
-@pytest.fixture
-def explorer():
-    return lrd.explorer(compute, ["constant", "cosine"], (0.2, 0.5, 0.9), BOWL, X0, STEPS, 0.04,
-                        start={"schedule": "constant", "lr0": 0.5})
-
-
-def test_frames_are_drawn_fast_and_equal_whole_draws(explorer):
-    check_fast_frames(explorer)
-
-
 def test_explorer_allows_at_most_24_frames():
     with pytest.raises(ValueError, match=r"controls give 25 combinations; max_frames allows 24"):
         lrd.explorer(compute, ["constant"] * 5, (0.1, 0.2, 0.3, 0.4, 0.5), BOWL, X0, STEPS, 0.04)
@@ -125,6 +116,129 @@ def test_explorer_refuses_bad_settings():
         lrd.explorer(compute, ["constant"], (0.5, 0.0), BOWL, X0, STEPS, 0.04)
     with pytest.raises(ValueError, match=r"target must be in \(0, inf\)"):
         lrd.explorer(compute, ["constant"], (0.5,), BOWL, X0, STEPS, -1.0)
+
+
+# -- explorer 2: the widget-plot exercise ------------------------------------------------------
+def decay_compute(decay_rate):
+    lr = s.InverseTimeDecay(0.5, decay_rate)
+    BOWL.reset()
+    return {"lrs": rates(lr), "run": gdlab.run(gdlab.SGD(lr=lr), BOWL, X0, STEPS)}
+
+
+def drawn(explorer, **values):
+    """The figure of one whole frame (a rendered frame keeps only the static parts)."""
+    values = {**explorer.start, **values}
+    return explorer.draw_into(Figure(), explorer.result(**values), **values)
+
+
+def noisy_runs_mean_gap(decay_rate, runs=8000):
+    """The mean final gap of ``runs`` noisy runs with α_t = 0.5/(1 + r(t − 1)), by hand."""
+    rng = np.random.default_rng(1)
+    X = np.tile(X0, (runs, 1))
+    curvatures = np.array([0.1, 2.0])
+    for t in range(1, STEPS + 1):
+        X -= 0.5 / (1 + decay_rate * (t - 1)) * (X * curvatures + rng.standard_normal(X.shape))
+    return 0.5 * np.mean(np.sum(curvatures * X * X, axis=1))
+
+
+@pytest.mark.parametrize("decay_rate, ok, words", [
+    (0.0, False, ["too noisy: α_T = 0.5\n", "expected 0.378 > 0.04", "raise r (decay faster)"]),
+    (0.01, False, ["too noisy: α_T = 0.125\n", "expected 0.0709 > 0.04", "raise r"]),
+    (0.03, True, ["on target\nexpected 0.0325 ≤ 0.04"]),
+    (0.05, True, ["on target\nexpected 0.0344 ≤ 0.04"]),
+    (0.1, False, ["frozen: Σα_t = 17.4\n", "expected 0.114 > 0.04", "lower r (decay slower)"]),
+    (1.0, False, ["frozen: Σα_t = 3.14\n", "lower r"]),
+])
+def test_decay_verdict_for_each_case(decay_rate, ok, words):
+    got_ok, text = lrd.decay_verdict(rates(s.InverseTimeDecay(0.5, decay_rate)), BOWL, X0, 0.04)
+    assert got_ok is ok
+    for word in words:
+        assert word in text, text
+
+
+def test_decay_verdict_agrees_with_noisy_runs_and_names_the_larger_part():
+    measured = {r: noisy_runs_mean_gap(r) for r in (0.01, 0.03, 0.05, 0.1)}
+    assert measured[0.03] < 0.04 and measured[0.05] < 0.04            # on target
+    assert measured[0.01] > 0.06 and measured[0.1] > 0.1               # the two misses
+    assert measured[0.03] == pytest.approx(0.0325, rel=0.05)
+    # the bias part is the full-batch run: negligible at r = 0.01 (a noise miss), over the
+    # target on its own at r = 0.1 (frozen)
+    exact = {r: gdlab.run(gdlab.SGD(lr=s.InverseTimeDecay(0.5, r)), gdlab.elongated_bowl, X0,
+                          STEPS).gaps()[-1] for r in (0.01, 0.1)}
+    assert exact[0.01] < 1e-5 and exact[0.1] > 0.09
+    # the frozen verdict's Σα_t at r = 0.1, by hand
+    assert sum(0.5 / (1 + 0.1 * k) for k in range(STEPS)) == pytest.approx(17.42, abs=0.01)
+
+
+def test_decay_verdict_of_a_diverging_run():
+    ok, text = lrd.decay_verdict(rates(s.InverseTimeDecay(1.05, 0.0)), BOWL, X0, 0.04)
+    assert not ok and text == "diverged: lower lr0"
+
+
+def test_decay_explorer_shows_the_attempt_against_the_target():
+    e = lrd.decay_explorer(decay_compute, [0.01, 0.03, 0.1], BOWL, X0, STEPS, 0.04,
+                           start={"decay_rate": 0.03})
+    assert e.controls == {"decay_rate": [0.01, 0.03, 0.1]} and e.start == {"decay_rate": 0.03}
+    assert e.render().startswith(PNG)
+    ax, = drawn(e).axes
+    assert ax.get_title() == "SGD, α_t = 0.5/(1 + 0.03(t − 1))"
+    assert [t.get_text() for t in ax.texts] == ["on target\nexpected 0.0325 ≤ 0.04"]
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    assert list(lines) == ["this run", "expected", "bias part", "noise part", "target 0.04"]
+    assert list(lines["target 0.04"].get_ydata()) == [0.04, 0.04]
+    run = e.result()["run"]
+    assert np.allclose(lines["this run"].get_ydata(), np.maximum(run.gaps(), 1e-4))
+    assert lines["expected"].get_ydata()[-1] == pytest.approx(0.0325, abs=5e-5)
+    assert lines["bias part"].get_ydata()[-1] + lines["noise part"].get_ydata()[-1] == (
+        pytest.approx(0.0325, abs=5e-5))
+    legend, = ax.figure.legends              # below the panel, drawn once by setup
+    assert [t.get_text() for t in legend.get_texts()] == list(lines)
+    assert len(ax.patches) == 1                                   # the target band
+    assert "raise r" in drawn(e, decay_rate=0.01).axes[0].texts[0].get_text()
+    assert "lower r" in drawn(e, decay_rate=0.1).axes[0].texts[0].get_text()
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"compute": "compute"}, r"compute must be a function compute\(decay_rate\)"),
+    ({"decay_rates": []}, r"decay_rates must list at least one decay rate r >= 0, got none"),
+    ({"decay_rates": [0.01, -0.1]}, r"decay_rates\[1\] must be in \[0, inf\), got -0.1"),
+    ({"decay_rates": ["fast"]}, r"decay_rates\[0\] must be a finite real number, got 'fast'"),
+    ({"decay_rates": list(np.linspace(0, 0.16, 17))}, r"17 combinations; max_frames allows 16"),
+    ({"steps": 0}, r"steps must be a whole number >= 1, got 0"),
+    ({"target": 0.0}, r"target must be in \(0, inf\), got 0"),
+    ({"f": gdlab.elongated_bowl}, r"f must be a gdlab.Noisy wrapping a gdlab.Quadratic"),
+    ({"start": {"decay_rate": 0.02}}, r"start\['decay_rate'\] must be one of"),
+    ({"compute": lambda decay_rate: {**decay_compute(decay_rate), "lrs": np.full(STEPS, 0.5)}},
+     r"compute\(decay_rate=0.01\)\['lrs'\] must be the rates α0/\(1 \+ r\(t − 1\)\) with "
+     r"r = 0.01 .*; at t = 2 it holds 0.5, not 0.495"),
+    ({"compute": lambda decay_rate: [1, 2]},
+     r"compute\(decay_rate=0.01\) must return a dict with 'lrs' \(the rates\) and 'run'"),
+    ({"compute": lambda decay_rate: {"lrs": np.ones(3), "run": None}},
+     r"compute\(decay_rate=0.01\)\['lrs'\] must hold steps = 300 rates, got 3"),
+    ({"compute": lambda decay_rate: {**decay_compute(decay_rate), "run": 1.0}},
+     r"\['run'\] must be a gdlab.Trajectory, got float"),
+])
+def test_decay_explorer_refuses_bad_input(kwargs, message):
+    args = {"compute": decay_compute, "decay_rates": [0.01, 0.03], "f": BOWL, "x0": X0,
+            "steps": STEPS, "target": 0.04, "start": {"decay_rate": 0.01}, **kwargs}
+    with pytest.raises(ValueError, match=message):
+        lrd.decay_explorer(**args)
+
+
+# -- both explorers: fast frames ---------------------------------------------------------------
+@pytest.fixture(params=["explorer", "decay_explorer"])
+def explorer(request):
+    """Each of the chapter's explorers, as the tests above build them."""
+    return {"explorer": lambda: lrd.explorer(compute, ["constant", "cosine"], (0.2, 0.5, 0.9),
+                                             BOWL, X0, STEPS, 0.04,
+                                             start={"schedule": "constant", "lr0": 0.5}),
+            "decay_explorer": lambda: lrd.decay_explorer(
+                decay_compute, [0.0, 0.003, 0.01, 0.03, 0.05, 0.1, 0.33, 1.0], BOWL, X0, STEPS,
+                0.04, start={"decay_rate": 0.01})}[request.param]()
+
+
+def test_frames_are_drawn_fast_and_equal_whole_draws(explorer):
+    check_fast_frames(explorer)
 
 
 # -- check_stationary_variance ------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Tests for chapter 3 (momentum), the companion ``gdlab.chapters.momentum``: the momentum
-explorer and the check of the three steps by hand on f = xy."""
+explorer, the widget-plot exercise (its verdict and explorer) and the check of the three
+steps by hand on f = xy."""
 
 import inspect
 import re
@@ -8,10 +9,12 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pytest
+from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
 import gdlab
 from by_hand import cs231n_by_hand, heavy_ball_by_hand
+from explorer_checks import check_fast_frames
 from gdlab.chapters import momentum
 from gdlab.explorer import Explorer
 
@@ -275,7 +278,7 @@ def test_check_xy_steps_hint_fires_exactly_for_library_sgd():
 
 
 def test_companion_exports_only_the_chapter_names():
-    assert momentum.__all__ == ["explorer", "check_xy_steps"]
+    assert momentum.__all__ == ["explorer", "lr_verdict", "lr_explorer", "check_xy_steps"]
     assert not hasattr(gdlab, "widgets") and not hasattr(gdlab, "checks")
 
 
@@ -354,3 +357,155 @@ def test_compute_is_the_notebooks():
         here = here.replace(ours, theirs)
     assert here == in_notebook
     assert "momentum.explorer(compute," in cell.source and "nbval-ignore-output" in cell.metadata.tags
+
+
+# -- the widget-plot exercise: how large may α be at β = 0.5? ------------------------------
+def lr_compute(lr, beta=0.5, steps=120):
+    """The notebook's compute for the exercise (β = 0.5, 120 steps from (-9, 2))."""
+    return {"trajectory": gdlab.run(gdlab.Momentum(lr=lr, beta=beta), BOWL, X0, steps)}
+
+
+LR_PICKER = dict(lrs=[0.6, 0.8, 1.0, 1.2, 1.4, 1.5, 1.6], beta=0.5, target=60, steps=120,
+                 tol=1e-6)
+
+
+def larger_root(lam, lr, beta):
+    """The larger modulus of the roots of z² − (1 + β − αλ)z + β, by the formula."""
+    b = 1 + beta - lr * lam
+    root = np.sqrt(complex(b * b - 4 * beta))
+    return max(abs(b + root), abs(b - root)) / 2
+
+
+def settles(lr, beta=0.5, steps=120):
+    """The first step from which heavy ball, written out by hand, stays within 1e-6."""
+    distance = np.linalg.norm(heavy_ball_by_hand(BOWL, X0, lr, beta, steps), axis=1)
+    return int(np.nonzero(distance >= 1e-6)[0][-1]) + 1
+
+
+@pytest.mark.parametrize("lr, beta, ok, words", [
+    # αμ = 0.06 below the band's (1 − √0.5)² = 0.086: x's roots are real and positive
+    (0.6, 0.5, False, "too slow: settles at step 105,\ntarget 60. |x| keeps its sign,\n"
+                      "shrinks ×0.86 per step: raise α"),
+    (0.8, 0.5, False, "too slow: settles at step 66,"),
+    # 0.1 and 2 both in the band: both directions shrink by √0.5
+    (1.0, 0.5, True, "on target: within 1e-06\nfrom step 49 (target: 60)"),
+    (1.4, 0.5, True, "on target: within 1e-06\nfrom step 48 (target: 60)"),
+    # αL = 2.96 above (1 + √0.5)² = 2.91: y's roots are real and negative
+    (1.48, 0.5, False, "too slow: not settled in 120 steps,\ntarget 60. |y| flips sign,\n"
+                       "shrinks ×0.91 per step: lower α"),
+    # αL = 3 = 2 + 2β: a root at −1
+    (1.5, 0.5, False, "oscillates: |y| flips sign every\nstep, does not shrink (×1.00).\n"
+                      "Too large: lower α"),
+    (1.505, 0.5, False, "diverges: |y| flips sign every\nstep, grows (×1.02)."),   # not stopped
+    (1.6, 0.5, False, "diverges: the distance grows\nuntil the run stops (step 23).\n"
+                      "Too large: lower α"),
+    # β = 0.9: both in the band, rate √0.9 whatever α
+    (0.9, 0.9, False, "too slow: not settled in 120 steps,\ntarget 60. |x| spirals in,\n"
+                      "×√β = 0.95 per step: lower β"),
+])
+def test_lr_verdict_for_each_case(lr, beta, ok, words):
+    got_ok, verdict = momentum.lr_verdict(lr_compute(lr, beta)["trajectory"], 60, 1e-6, beta)
+    assert got_ok is ok and verdict.startswith(words), verdict
+
+
+def test_the_verdicts_numbers_are_the_hand_computed_ones():
+    # the steps at which the runs settle, from heavy ball written out by hand
+    assert [settles(lr) for lr in (0.6, 0.8, 1.0, 1.4)] == [105, 66, 49, 48]
+    # the per-step factors the verdicts print, from the quadratic formula
+    assert f"{larger_root(0.1, 0.6, 0.5):.2f} {larger_root(0.1, 0.8, 0.5):.2f}" == "0.86 0.77"
+    assert f"{larger_root(2.0, 1.48, 0.5):.2f} {larger_root(2.0, 1.505, 0.5):.2f}" == "0.91 1.02"
+    assert larger_root(2.0, 1.5, 0.5) == pytest.approx(1.0)
+    assert larger_root(0.1, 0.9, 0.9) == pytest.approx(np.sqrt(0.9))
+    assert larger_root(2.0, 0.9, 0.9) == pytest.approx(np.sqrt(0.9))
+    for lr in (1.0, 1.4):   # both curvatures in the complex band: √β
+        assert larger_root(0.1, lr, 0.5) == pytest.approx(np.sqrt(0.5))
+        assert larger_root(2.0, lr, 0.5) == pytest.approx(np.sqrt(0.5))
+
+
+@pytest.fixture(scope="module")
+def lr_picker():
+    return momentum.lr_explorer(lr_compute, **LR_PICKER, start={"lr": 0.6})
+
+
+def test_lr_explorer_shows_the_attempt_against_the_target(lr_picker):
+    assert lr_picker.controls == {"lr": LR_PICKER["lrs"]} and lr_picker.start == {"lr": 0.6}
+    assert lr_picker.render()[:8] == b"\x89PNG\r\n\x1a\n"
+    ax, = drawn(lr_picker, lr=1.4)
+    assert ax.get_title().replace("\n", " ") == "Heavy ball, β = 0.5, α = 1.4"
+    assert [t.get_text() for t in ax.texts] == [
+        "on target: within 1e-06\nfrom step 48 (target: 60)"]
+    # the attempt: the distance of the run (drawn at 1e-16 once below it) and |y_t|
+    distance = np.linalg.norm(heavy_ball_by_hand(BOWL, X0, 1.4, 0.5, 120), axis=1)
+    attempt, across = [line for line in ax.lines if len(line.get_xdata()) == 121]
+    np.testing.assert_allclose(attempt.get_ydata(), np.maximum(distance, 1e-16), rtol=1e-9)
+    assert attempt.get_color() == gdlab.plots.color_of("Momentum")
+    assert attempt.get_linestyle() == "-"
+    assert across.get_linestyle() == ":"
+    # the target: dashed down to 1e-6 at step 60, then along 1e-6; the box below it shaded
+    target, = [line for line in ax.lines if list(line.get_xdata()) == [60, 60, 120]]
+    assert list(target.get_ydata()) == [1e4, 1e-6, 1e-6] and target.get_linestyle() == "--"
+    shade, = [p for p in ax.patches if p.get_alpha() == 0.12]
+    assert to_hex(shade.get_facecolor()) == "#009e73"   # green: on target
+    legend, = ax.figure.legends                     # below the panel, drawn once by setup
+    assert [t.get_text() for t in legend.get_texts()] == [
+        "‖θ_t − θ*‖", "|y_t| (across)", "target: ≤ 1e-06 from step 60"]
+    assert np.log10(ax.get_ylim()) == pytest.approx((-16, 4)) and ax.get_xlim() == (0, 120)
+
+
+def test_lr_explorer_frames_name_each_way_of_missing(lr_picker):
+    for lr, start in [(0.6, "too slow"), (1.5, "oscillates"), (1.6, "diverges")]:
+        ax, = drawn(lr_picker, lr=lr)
+        assert ax.texts[0].get_text().startswith(start)
+        shade, = [p for p in ax.patches if p.get_alpha() == 0.12]
+        assert to_hex(shade.get_facecolor()) == "#d55e00"   # orange: missed
+    assert lr_picker.result(lr=1.6)["trajectory"].diverged   # stopped early, still drawn
+    assert lr_picker.render(lr=1.6)[:4] == b"\x89PNG"
+
+
+def test_lr_explorer_refuses_bad_input():
+    calls = []
+
+    def counting(lr):
+        calls.append(lr)
+        return lr_compute(lr)
+
+    bad = [({"lrs": []}, ValueError, "at least one value"),
+           ({"lrs": [0.6, 0.0]}, ValueError, r"lrs\[1\] must be in \(0, inf\), got 0"),
+           ({"lrs": [0.6, "big"]}, ValueError,
+            r"lrs\[1\] must be a finite real number, got 'big'"),
+           ({"beta": 1.0}, ValueError, r"beta must be in \[0, 1\), got 1"),
+           ({"target": 0}, ValueError, "target must be a whole number >= 1, got 0"),
+           ({"target": 130}, ValueError, "target must be at most steps = 120"),
+           ({"steps": 12.5}, ValueError, "steps must be a whole number >= 1, got 12.5"),
+           ({"tol": 0.0}, ValueError, r"tol must be in \(0, inf\), got 0"),
+           ({"lrs": list(np.linspace(0.1, 1.4, 17))}, ValueError, "max_frames")]
+    for change, error, words in bad:
+        with pytest.raises(error, match=words):
+            momentum.lr_explorer(counting, **{**LR_PICKER, **change})
+    with pytest.raises(TypeError, match=r"compute must be a function compute\(lr\)"):
+        momentum.lr_explorer(BOWL, **LR_PICKER)              # a landscape, not a compute
+    assert calls == []                                        # compute never ran
+
+
+@pytest.mark.parametrize("compute, error, words", [
+    (lambda lr: lr_compute(lr)["trajectory"], TypeError,
+     r"compute\(lr=1.4\) must return a dict with 'trajectory'"),
+    (lambda lr: {"trajectory": lr_compute(lr)["trajectory"].xs}, TypeError,
+     r"compute\(lr=1.4\) returned 'trajectory' = array"),
+    (lambda lr: {"trajectory": gdlab.run(gdlab.SGD(lr=lr), BOWL, X0, 120)}, ValueError,
+     r"compute\(lr=1.4\) must run gdlab.Momentum on a 2-D landscape"),
+    (lambda lr: lr_compute(lr, steps=100), ValueError,
+     r"compute\(lr=1.4\) ran 100 steps, but the explorer was given steps=120"),
+])
+def test_lr_explorer_refuses_a_compute_that_returns_the_wrong_thing(compute, error, words):
+    with pytest.raises(error, match=words):                   # when built: the start's result
+        momentum.lr_explorer(compute, **LR_PICKER, start={"lr": 1.4})
+    late = momentum.lr_explorer(lambda lr: lr_compute(lr) if lr == 0.6 else compute(lr),
+                                **LR_PICKER, start={"lr": 0.6})
+    with pytest.raises(error, match=words):                   # or when that frame is drawn
+        late.render(lr=1.4)
+
+
+def test_lr_explorer_frames_are_drawn_fast_and_equal_whole_draws():
+    explorer = momentum.lr_explorer(lr_compute, **LR_PICKER, start={"lr": 0.6})
+    check_fast_frames(explorer, count=len(LR_PICKER["lrs"]))   # 1.6 too: a run stopped early

@@ -21,8 +21,8 @@ from gdlab.chapters.nesterov import check_steps
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_companion_exports_its_explorer_and_its_check():
-    assert nesterov.__all__ == ["explorer", "check_steps"]
+def test_companion_exports_its_explorers_the_verdict_and_its_check():
+    assert nesterov.__all__ == ["explorer", "lr_explorer", "lr_verdict", "check_steps"]
 
 
 # -- helpers: the methods written out by hand ---------------------------------------------
@@ -418,3 +418,141 @@ def test_explorer_validates_its_arguments_before_anything_is_computed():
     # the explorer calls once at the start values when it is built
     with pytest.raises(ValueError, match=r"compute\(lr=0\.45, beta=0\.9\) raised AssertionError"):
         build()
+
+
+# -- the widget-plot exercise: the largest α that still settles in time -------------------
+# The ravine x²/20 + y² (μ = 0.1, L = 2) with β = 0.5. Limits on αL, by hand: Nesterov
+# (2 + 1)/(1 + 1) = 1.5, so α < 0.75; heavy ball 2 + 1 = 3, so α < 1.5.
+LRS = [0.3, 0.5, 0.6, 0.7, 0.8, 1.0, 1.4, 1.6]
+PNG = b"\x89PNG\r\n\x1a\n"
+OPTIMIZERS = {"heavy ball": gdlab.Momentum, "Nesterov": gdlab.Nesterov}
+
+
+def lr_compute(lr, method):
+    """The notebook's compute: 160 steps with β = 0.5 on the ravine from (-8, 2)."""
+    return {"trajectory": gdlab.run(OPTIMIZERS[method](lr=lr, beta=0.5), gdlab.elongated_bowl,
+                                    [-8.0, 2.0], 160)}
+
+
+def lr_picker(compute=lr_compute, **changes):
+    args = dict(lrs=LRS, methods=["Nesterov", "heavy ball"], f=gdlab.elongated_bowl, beta=0.5,
+                target=120, tol=1e-6, steps=160, start={"lr": 0.3, "method": "Nesterov"})
+    return nesterov.lr_explorer(compute, **{**args, **changes})
+
+
+def picker_verdict(lr, method):
+    traj = lr_compute(lr, method)["trajectory"]
+    return nesterov.lr_verdict(traj, lr, 0.5, gdlab.elongated_bowl, 120, 1e-6)
+
+
+@pytest.mark.parametrize("lr, method, ok, start, end", [
+    (0.7, "Nesterov", True, "on target: within 1e-06 from step 95 ≤ 120", ""),
+    (1.4, "heavy ball", True, "on target: within 1e-06 from step 47 ≤ 120", ""),
+    # flat axis: c = 0.95, z² - 1.425 z + 0.475 has real roots, the larger
+    # (1.425 + √0.130625)/2 = 0.893; the steep axis has αλ = 1, radius 0: raise α
+    (0.5, "Nesterov", False, "too slow: within 1e-06 from step 142,",
+     "(λ = 0.1), × 0.893 per step: raise α"),
+    (0.3, "heavy ball", False, "too slow: not within 1e-06 by step 160,", "raise α"),
+    # just under the limit the steep axis is the slow one: c = -0.48, the root of
+    # z² + 0.72 z - 0.24 of modulus (0.72 + √1.4784)/2 = 0.968: lower α
+    (0.74, "Nesterov", False, "too slow: not within 1e-06 by step 160,\ntarget ≤ 120; "
+     "slowest: the steep direction", "(λ = 2), × 0.968 per step: lower α"),
+    (0.8, "Nesterov", False, "diverged at step 48: αL = 1.6 ≥ 1.5,\nNesterov's limit "
+     "(2 + 2β)/(1 + 2β)", "lower α"),
+    (1.6, "heavy ball", False, "diverged at step 24: αL = 3.2 ≥ 3,\nheavy ball's limit 2 + 2β",
+     "lower α"),
+    # exactly on Nesterov's limit: a root at -1, the run neither settles nor blows up
+    (0.75, "Nesterov", False, "does not settle in 160 steps: αL = 1.5 ≥ 1.5", "lower α"),
+], ids=["nag on target", "hb on target", "too slow, flat", "too slow, never", "too slow, steep",
+        "nag diverges", "hb diverges", "on the limit"])
+def test_lr_verdict_for_each_case(lr, method, ok, start, end):
+    assert (1.425 ** 2 - 4 * 0.475) > 0 and round((1.425 + np.sqrt(0.130625)) / 2, 3) == 0.893
+    assert round((0.72 + np.sqrt(0.72 ** 2 + 4 * 0.24)) / 2, 3) == 0.968
+    got_ok, verdict = picker_verdict(lr, method)
+    assert got_ok is ok and verdict.startswith(start) and verdict.endswith(end), verdict
+
+
+def test_lr_verdict_meets_the_target_where_the_limits_say():
+    # on target: stable (α below 0.75 or 1.5) and fast enough (α ≥ 0.6 on this slider)
+    on_target = {method: [lr for lr in LRS if picker_verdict(lr, method)[0]]
+                 for method in ["Nesterov", "heavy ball"]}
+    assert on_target == {"Nesterov": [0.6, 0.7], "heavy ball": [0.6, 0.7, 0.8, 1.0, 1.4]}
+
+
+def test_lr_explorer_shows_the_attempt_against_the_target():
+    e = lr_picker(start={"lr": 0.7, "method": "Nesterov"})
+    assert e.render().startswith(PNG)
+    ax, = draw(e, e.result(), **e.start)
+    assert ax.get_title() == "Nesterov, α = 0.7, β = 0.5 (αL = 1.4)"
+    assert [t.get_text() for t in ax.texts] == ["on target: within 1e-06 from step 95 ≤ 120"]
+    attempt, = [line for line in ax.get_lines() if line.get_label() == "Nesterov"]
+    assert attempt.get_color() == gdlab.plots.color_of("Nesterov")
+    assert attempt.get_linestyle() == gdlab.plots.style_of("Nesterov")["linestyle"]
+    np.testing.assert_allclose(attempt.get_ydata()[:96],
+                               e.result()["trajectory"].distances()[:96])
+    target, = [line for line in ax.get_lines() if line.get_label().startswith("target")]
+    assert list(target.get_xdata()) == [120, 120, 160] and target.get_ydata()[-1] == 1e-6
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "target: < 1e-06 from step 120", "Nesterov"]
+    # a diverged run of the other method: stopped early, drawn as far as it went, in its style
+    ax, = draw(e, e.result(lr=1.6, method="heavy ball"), lr=1.6, method="heavy ball")
+    assert ax.get_title().startswith("Heavy ball, α = 1.6")
+    assert ax.texts[0].get_text().startswith("diverged at step 24")
+    attempt, = [line for line in ax.get_lines() if line.get_label() == "heavy ball"]
+    assert len(attempt.get_xdata()) == 24
+    assert attempt.get_color() == gdlab.plots.color_of("Momentum")
+    assert e.render(lr=1.6, method="heavy ball").startswith(PNG) and e.slow_frames == 0
+
+
+def test_lr_explorer_refuses_bad_input():
+    def never(lr, method):
+        raise AssertionError("compute must not be called")
+
+    for changes, error, words in [
+        (dict(lrs=[]), ValueError, r"lrs and methods must each list at least one value, "
+                                   r"got lrs=\[\]"),
+        (dict(methods=[]), ValueError, r"methods=\[\]"),
+        (dict(lrs=[0.3, 0.0]), ValueError, r"lrs\[1\] must be in \(0, inf\), got 0"),
+        (dict(methods=["Nesterov", "Adam"]), ValueError,
+         r"methods\[1\] must be one of 'Nesterov', 'heavy ball'; got 'Adam'"),
+        (dict(f=gdlab.rosenbrock), ValueError, "f must be a gdlab.Quadratic.*'Rosenbrock'"),
+        (dict(beta=1.0), ValueError, r"beta must be in \[0, 1\), got 1"),
+        (dict(target=200), ValueError, "target must be at most steps = 160, got 200"),
+        (dict(tol=0.0), ValueError, r"tol must be in \(0, inf\), got 0"),
+        (dict(lrs=list(np.linspace(0.1, 0.9, 9))), ValueError, "max_frames allows 16"),
+    ]:
+        with pytest.raises(error, match=words):
+            lr_picker(never, **changes)
+    with pytest.raises(TypeError, match="compute must be a function compute"):
+        lr_picker({"trajectory": None})
+
+
+@pytest.mark.parametrize("wrong, error, words", [
+    (lambda lr, method: lr_compute(lr, method)["trajectory"], TypeError,
+     r'compute\(lr=0.3, method=\'Nesterov\'\) must return \{"trajectory": Trajectory\}'),
+    (lambda lr, method: lr_compute(lr, "heavy ball"), ValueError,
+     r"\['trajectory'\] is a run of Momentum; the explorer draws a Nesterov run"),
+    (lambda lr, method: {"trajectory": gdlab.run(OPTIMIZERS[method](lr=lr, beta=0.5),
+                                                 gdlab.elongated_bowl, [-8.0, 2.0], 100)},
+     ValueError, "is 100 steps long.* of 160 steps"),
+    (lambda lr, method: {"trajectory": gdlab.run(OPTIMIZERS[method](lr=1e-4, beta=0.5),
+                                                 gdlab.rosenbrock, [-1.5, 2.0], 160)},
+     ValueError, "is a run on Rosenbrock"),
+], ids=["no dict", "method ignored", "too short", "another landscape"])
+def test_lr_explorer_refuses_a_compute_returning_the_wrong_thing(wrong, error, words):
+    # caught when the explorer is built, from the start's result, before anything is drawn
+    with pytest.raises(error, match=words):
+        lr_picker(wrong)
+
+
+def test_lr_explorer_checks_every_frames_result_before_drawing_it():
+    def wrong_later(lr, method):
+        return lr_compute(lr, "Nesterov" if lr == 0.3 else "heavy ball")
+
+    e = lr_picker(wrong_later)
+    with pytest.raises(ValueError, match=r"compute\(lr=0.5, method='Nesterov'\)\['trajectory'\]"):
+        e.render(lr=0.5)
+
+
+def test_lr_explorer_frames_are_drawn_fast_and_equal_whole_draws():
+    check_fast_frames(lr_picker(), count=16)   # every frame, the diverged runs included

@@ -4,8 +4,10 @@ step sizes.
 It holds the drawing side of the chapter's explorer, :func:`explorer` (AdaGrad, RMSProp or
 AdaDelta on the ravine or Rosenbrock's valley, with the measured effective learning rate of
 each coordinate; the compute step that runs them is written in the notebook and passed in),
-and its exercise check, :func:`check_rmsprop_steps` (two RMSProp steps by
-hand, in PyTorch's form :math:`\theta \leftarrow \theta - \alpha g/(\sqrt s + \epsilon)`).
+its exercise check, :func:`check_rmsprop_steps` (two RMSProp steps by
+hand, in PyTorch's form :math:`\theta \leftarrow \theta - \alpha g/(\sqrt s + \epsilon)`),
+and the widget-plot exercise, :func:`lr_explorer` with :func:`lr_verdict` (pick AdaGrad's
+:math:`\alpha` on :math:`|\theta|`: large enough to get there, small enough to settle).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import inspect
 from typing import Callable, Sequence
 
 import numpy as np
+from matplotlib.lines import Line2D
 
 import gdlab
 from gdlab import feedback
@@ -21,7 +24,8 @@ from gdlab.explorer import Explorer
 from gdlab.panels import contour_axes, log_ticks, loss_axes, loss_curves, paths
 from gdlab.validation import check_finite_array, check_in_range, check_positive_int
 
-__all__ = ["ADAPTIVE_OPTIMIZERS", "explorer", "check_rmsprop_steps", "rmsprop_slips"]
+__all__ = ["ADAPTIVE_OPTIMIZERS", "explorer", "check_rmsprop_steps", "rmsprop_slips",
+           "lr_verdict", "lr_explorer"]
 
 ADAPTIVE_OPTIMIZERS = ("AdaGrad", "RMSProp", "AdaDelta")
 _DECAY_SYMBOL = {"RMSProp": "β", "AdaDelta": "ρ"}   # AdaGrad has no decay rate
@@ -249,3 +253,97 @@ def rmsprop_slips(grads, lr: float, beta: float, eps: float, theta0) -> list:
         (replayed(gdlab.RMSProp(lr=lr, beta=beta, eps=eps), -grads),
          "every step went uphill: θ ← θ − lr·g/(√s + ε) subtracts."),
     ]
+
+
+# -- explorer 2: the widget-plot exercise ---------------------------------------------------
+_FLOOR, _CEILING = -3, 1   # the exercise's log axis, 1e-3..10: |θ| below 1e-3 is drawn at 1e-3
+
+
+def lr_verdict(theta, target: int, tol: float) -> tuple[bool, str]:
+    r"""(on target?, verdict) for AdaGrad's iterates ``theta`` (:math:`\theta_0, \dots,
+    \theta_T`) on :math:`f(\theta) = |\theta|`: on target if :math:`|\theta_t| \le` ``tol`` at
+    every step :math:`t \ge` ``target``. A run that by step ``target`` has neither crossed the
+    minimum nor come within ``tol`` is too slow (its steps :math:`\alpha/\sqrt t` add up to at
+    most :math:`\alpha(2\sqrt t - 1)`: raise α); one that got there but bounces farther than
+    ``tol`` overshoots (each bounce is a step :math:`\alpha/\sqrt t`: lower α)."""
+    target = check_positive_int("target", target)
+    tol = check_in_range("tol", tol, 0.0, low_open=True)
+    theta = check_finite_array("theta", theta, ndim=1)
+    if len(theta) <= target:
+        raise ValueError(f"theta must hold the iterates up to step target = {target} at least, "
+                         f"got {len(theta)} (steps 0..{len(theta) - 1})")
+    distance = np.abs(theta)
+    worst = distance[target:].max()
+    if worst <= tol:
+        return True, f"on target\n|θ_t| ≤ {worst:.3g} from step {target} on"
+    crossed = np.any(np.sign(theta[1:target + 1]) != np.sign(theta[0]))
+    if not (crossed or np.any(distance[:target + 1] <= tol)):
+        return False, (f"too slow, raise α\n|θ_{target}| = {distance[target]:.3g}: "
+                       f"not there by step {target}")
+    return False, f"overshoots, lower α\nbounces to |θ| = {worst:.3g} after step {target}"
+
+
+def _path(result, steps: int) -> np.ndarray:
+    """``result["theta"]``, checked: a dict with the 1-D iterates θ_0..θ_steps."""
+    if not isinstance(result, dict) or "theta" not in result:
+        got = (f"a dict with keys {list(result)}" if isinstance(result, dict)
+               else f"a {type(result).__name__}")
+        raise TypeError(f"compute must return a dict with 'theta' (the iterates θ_0..θ_{steps}, "
+                        f"a 1-D array); got {got}")
+    theta = check_finite_array("compute's result['theta']", result["theta"], ndim=1)
+    if len(theta) != steps + 1:
+        raise ValueError(f"compute's result['theta'] must hold steps + 1 = {steps + 1} iterates "
+                         f"(θ_0..θ_{steps}); got {len(theta)}")
+    return theta
+
+
+def lr_explorer(compute: Callable, lrs: Sequence[float], target: int, tol: float,
+                steps: int, start: dict | None = None) -> Explorer:
+    r"""The widget-plot exercise: for each learning rate in ``lrs``, ``compute(lr=α)``
+    returns a dict with ``"theta"``, AdaGrad's iterates :math:`\theta_0..\theta_{steps}` on
+    :math:`f(\theta) = |\theta|`. The frame shows :math:`|\theta_t|` on a log scale with the
+    step length :math:`\alpha/\sqrt t` dotted, the target (within ``tol`` from step
+    ``target`` on) dashed and shaded, and the verdict of :func:`lr_verdict` as its title."""
+    if not callable(compute):
+        raise ValueError(f"compute must be a function of lr, got {compute!r}")
+    lrs = [check_in_range(f"lrs[{i}]", lr, 0.0, low_open=True) for i, lr in enumerate(lrs)]
+    if not lrs:
+        raise ValueError("lrs must list at least one learning rate, got none")
+    target, steps = check_positive_int("target", target), check_positive_int("steps", steps)
+    if target > steps:
+        raise ValueError(f"target must be a step of the run, at most steps = {steps}; "
+                         f"got {target}")
+    tol = check_in_range("tol", tol, 10.0 ** _FLOOR, 10.0 ** _CEILING, low_open=True,
+                         high_open=True)
+    color = gdlab.plots.color_of("AdaGrad")
+
+    def setup(fig):
+        ax = fig.subplots()
+        log_ticks(ax, _FLOOR, _CEILING, 1)
+        ax.set_xlim(0, steps)
+        ax.set_xlabel("step t")
+        ax.set_ylabel("|θ_t| (log scale)")
+        ax.fill_between([target, steps], 10.0 ** _FLOOR, tol, color="grey", alpha=0.15,
+                        linewidth=0)
+        goal, = ax.plot([target, target, steps], [10.0 ** _CEILING, tol, tol], "--",
+                        color="black", linewidth=1,
+                        label=f"target: |θ_t| ≤ {tol:g} from step {target} on")
+        # one legend, drawn once, below the panel: inside it would hide a run's points
+        fig.legend(handles=[Line2D([], [], marker="o", markersize=2.5, linestyle="none",
+                                   color=color, label="AdaGrad's |θ_t|"),
+                            Line2D([], [], linestyle=":", color="grey", label="its step α/√t"),
+                            goal], loc="outside lower center", ncol=2, fontsize=8, frameon=False)
+        return ax
+
+    def draw(ax, result, lr):
+        theta = _path(result, steps)
+        t = np.arange(steps + 1)
+        ax.plot(t, np.maximum(np.abs(theta), 10.0 ** _FLOOR), "o", markersize=2.5, color=color)
+        ax.plot(t[1:], lr / np.sqrt(t[1:]), ":", color="grey")
+        ax.set_title(f"α = {lr:g}, {lr_verdict(theta, target, tol)[1]}", fontsize=10)
+
+    shown = Explorer({"lr": lrs}, compute, draw, setup=setup, start=start,
+                     title="Exercise: pick AdaGrad's α so that it gets there and settles",
+                     figsize=(8.0, 3.6), dpi=72, max_frames=16)
+    _path(shown.result(), steps)   # a broken compute fails here, not in draw
+    return shown

@@ -2,16 +2,19 @@
 
 It holds the drawing of the chapter's explorer, Adam on a landscape for a grid of α, β1 and
 β2 (:func:`explorer`; the compute step, one Adam run and its largest step in units of α, is
-written in the notebook), and the check of its first exercise, Adam's first steps by hand
+written in the notebook), the widget-plot exercise (:func:`hover_explorer` and its verdict
+:func:`hover_verdict`: pick α so that Adam on a noisy landscape gets close to the minimum and
+stays close), and the check of its first exercise, Adam's first steps by hand
 (:func:`check_adam_steps`).
 """
 
 from __future__ import annotations
 
 from numbers import Real
-from typing import Callable, Sequence
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
+from matplotlib.lines import Line2D
 
 from gdlab import plots
 from gdlab.ewma import effective_window, ewma
@@ -19,11 +22,11 @@ from gdlab.explorer import Explorer
 from gdlab.feedback import Feedback, check_points
 from gdlab.functions import Function
 from gdlab.optimizers import Adam
-from gdlab.panels import contour_axes, loss_axes, loss_curves, paths, verdict_box
+from gdlab.panels import contour_axes, log_ticks, loss_axes, loss_curves, paths, verdict_box
 from gdlab.run import Trajectory, replay
 from gdlab.validation import check_finite_array, check_in_range, check_positive_int
 
-__all__ = ["explorer", "check_adam_steps"]
+__all__ = ["explorer", "hover_explorer", "hover_verdict", "check_adam_steps"]
 
 
 # -- the explorer -------------------------------------------------------------------------
@@ -122,6 +125,103 @@ def _verdict(result: dict, tol: float) -> str:
     else:
         verdict = f"gap < {tol:g} from step {needed}"
     return verdict + f"\nlargest step: {result['largest_step']:.2f} α"
+
+
+# -- explorer 2: the widget-plot exercise ---------------------------------------------------
+def hover_verdict(traj: Trajectory, radius: float, last: int) -> tuple[bool, str]:
+    r"""(on target?, verdict) for a run of T = ``traj.steps`` steps: is
+    :math:`\|\theta_t - \theta^*\| \le` ``radius`` at every step t from T − ``last`` to T?
+    If not, the run is too slow (first within ``radius`` after step T − ``last``, or never:
+    raise α) or hovers too widely (there in time, out again later: lower α)."""
+    radius = check_in_range("radius", radius, 0.0, low_open=True)
+    last = check_positive_int("last", last)
+    if traj.diverged:
+        return False, f"diverged after {traj.steps} steps:\nlower α"
+    if last >= traj.steps:
+        raise ValueError(f"last must be a whole number below the run's {traj.steps} steps, "
+                         f"got {last}")
+    start = traj.steps - last
+    distance = traj.distances()
+    inside = np.nonzero(distance <= radius)[0]
+    if len(inside) == 0 or inside[0] > start:
+        when = (f"never within {radius:g}" if len(inside) == 0
+                else f"first within {radius:g} at step {inside[0]}")
+        return False, f"too slow: {when},\ntarget: by step {start}: raise α"
+    widest = distance[start:].max()
+    if widest > radius:
+        return False, (f"hovers too widely: up to {widest:.2f} away\nfrom step {start} on "
+                       f"(target ≤ {radius:g}): lower α")
+    return True, (f"on target: first within {radius:g} at step {inside[0]},\n"
+                  f"at most {widest:.2f} away from step {start} on")
+
+
+def hover_explorer(compute: Callable, lrs: Sequence[float], steps: int, last: int,
+                   radius: float, start: dict | None = None) -> Explorer:
+    r"""The widget-plot exercise: for each learning rate in ``lrs``, ``compute(lr=α)``
+    returns a dict with ``"trajectory"``, a run of Adam of ``steps`` steps on a landscape
+    with a known minimum (usually a :class:`gdlab.Noisy` one). The frame shows the distance
+    to the minimum on a log scale, the target (within ``radius`` at every step of the last
+    ``last``) as a dashed box, and the verdict of :func:`hover_verdict`."""
+    if not callable(compute):
+        raise ValueError(f"compute must be a function of lr, got {compute!r}")
+    if len(lrs) == 0:
+        raise ValueError("lrs must list at least one learning rate, got none")
+    lrs = [check_in_range(f"lrs[{i}]", lr, 0.0, low_open=True) for i, lr in enumerate(lrs)]
+    steps = check_positive_int("steps", steps, minimum=2)
+    last = check_positive_int("last", last)
+    if last >= steps:
+        raise ValueError(f"last must be a whole number below steps={steps}, got {last}")
+    radius = check_in_range("radius", radius, 0.0, low_open=True)
+    window, floor = [steps - last, steps], 1e-2   # the axis' floor: closer is drawn at it
+
+    def setup(fig):
+        ax = fig.subplots()
+        log_ticks(ax, -2, 2)   # 10^-2 (the floor) to 10^2
+        ax.set_xlim(0, steps)
+        ax.set_xlabel("step t")
+        ax.set_ylabel("distance to the minimum")
+        ax.fill_between(window, floor, radius, color="#009E73", alpha=0.12, linewidth=0)
+        target, = ax.plot(window, [radius, radius], "--", color="black", linewidth=1,
+                          label=f"target: ≤ {radius:g} from step {window[0]}")
+        ax.plot([window[0]] * 2, [floor, radius], "--", color="black", linewidth=1)
+        run_line = Line2D([], [], **plots.style_of("Adam"), label="Adam")
+        legend = ax.legend(handles=[run_line, target], loc="lower left", fontsize=8)
+        legend.set_zorder(1.5)   # below the run's line, as in a frame drawn on this background
+        return ax
+
+    def draw(ax, result, lr):
+        traj = _hover_run(result, steps)
+        ax.plot(np.arange(traj.steps + 1), np.maximum(traj.distances(), floor),
+                **plots.style_of("Adam"))
+        ax.set_title(f"Adam with α = {lr:g}", fontsize=10)
+        verdict_box(ax, hover_verdict(traj, radius, last)[1], fontsize=9)
+
+    shown = Explorer({"lr": lrs}, compute, draw, setup=setup, start=start,
+                     title="Exercise: pick α so that Adam gets close and stays close",
+                     figsize=(8.0, 3.6), dpi=72, max_frames=16)
+    _hover_run(shown.result(), steps)   # a broken compute fails here, not in draw
+    return shown
+
+
+def _hover_run(result, steps: int) -> Trajectory:
+    """``result["trajectory"]``, checked: a dict with a Trajectory of ``steps`` steps (fewer
+    if it diverged) on a landscape whose minimum is known."""
+    if not isinstance(result, Mapping) or "trajectory" not in result:
+        raise ValueError(f"compute must return a dict with 'trajectory' (a gdlab.Trajectory), "
+                         f"got {type(result).__name__}"
+                         + (f" with keys {', '.join(map(repr, result)) or 'none'}"
+                            if isinstance(result, Mapping) else ""))
+    traj = result["trajectory"]
+    if not isinstance(traj, Trajectory):
+        raise ValueError(f"compute's result['trajectory'] must be a gdlab.Trajectory, "
+                         f"got {type(traj).__name__}")
+    if not traj.diverged and traj.steps != steps:
+        raise ValueError(f"compute ran {traj.steps} steps, but the explorer was given "
+                         f"steps={steps}")
+    if traj.minimum is None:
+        raise ValueError(f"compute's run is on {traj.function!r}, whose minimum is unknown: "
+                         f"the verdict needs the distance to it")
+    return traj
 
 
 # -- exercise 1: Adam's steps by hand -----------------------------------------------------

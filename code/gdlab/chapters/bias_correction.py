@@ -1,8 +1,10 @@
 r"""Companion of chapter 7, *Bias correction* (``chapters/07-bias-correction.ipynb``).
 
-It holds the drawing of the chapter's explorer, :func:`explorer` (the weights of a
-zero-started average at step :math:`t` and its raw and corrected values on a noisy series;
-the compute step, which runs the averages, is written in the notebook), and the check of
+It holds the drawing of the chapter's two explorers, each fed by a compute step written in
+the notebook: :func:`explorer` (the weights of a zero-started average at step :math:`t` and
+its raw and corrected values on a noisy series) and :func:`step_explorer` (the widget-plot
+exercise: pick the learning-rate multiplier c that brings uncorrected Adam's first steps
+within a factor of 2 of corrected Adam's, judged by :func:`step_verdict`), and the check of
 exercise 2, :func:`check_corrected_averages` (three bias-corrected averages by hand).
 The check's averages come from :func:`gdlab.ewma` and the factor :math:`1/(1-\beta^t)` from
 :func:`gdlab.bias_correction_factor`.
@@ -14,11 +16,14 @@ from collections.abc import Mapping
 from typing import Callable, Sequence
 
 import numpy as np
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator, NullLocator
 
 import gdlab
 from gdlab import plots
 from gdlab.explorer import Explorer
+from gdlab.panels import verdict_box
 from gdlab.feedback import Feedback, earlier_right, matching_hint
 from gdlab.validation import check_finite_array, check_in_range, check_positive_int, check_real
 
@@ -29,7 +34,7 @@ RESULT_ARRAYS = ("weights", "data", "raw", "corrected")
 RESULT_NUMBERS = ("weight_sum", "factor")
 
 
-# -- the explorer ---------------------------------------------------------------------------
+# -- explorer 1: the weights and the averages ----------------------------------------------
 def explorer(compute: Callable, betas: Sequence[float] = (0.5, 0.9, 0.99, 0.999),
              ts: Sequence[int] = (1, 2, 5, 10, 30, 100, 1000), mean: float = 1.0,
              start: dict | None = None) -> Explorer:
@@ -187,6 +192,111 @@ def _draw_averages(ax, result, t):
     ax.set_title(f"At t = {t}: raw {result['raw'][-1]:.3f}, corrected "
                  f"{result['corrected'][-1]:.3f} (×{result['factor']:.3g})", fontsize=10)
     ax.legend(loc="upper left", ncol=2, handlelength=1.5, columnspacing=1.0)
+
+
+# -- explorer 2: the widget-plot exercise ------------------------------------------------------
+# The frame's styles: the target band, corrected Adam, uncorrected (black, as in the chapter)
+_BAND = dict(facecolor="#009E73", alpha=0.2, edgecolor="k", ls="--", lw=0.8, zorder=1.7)
+_CORRECTED = dict(**plots.style_of("Adam"), marker="o", markersize=3)
+_UNCORRECTED = dict(color="black", marker="o", markersize=3)
+
+
+def _step_lengths(result, steps: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """``result["corrected"]`` and ``result["uncorrected"]``, checked: the lengths of the
+    first T steps (T = ``steps`` if given) of the two runs, all positive."""
+    if not isinstance(result, Mapping) or not {"corrected", "uncorrected"} <= set(result):
+        raise ValueError(f"compute must return a dict with 'corrected' and 'uncorrected' (the "
+                         f"step lengths of the two runs), got {type(result).__name__}"
+                         + (f" with keys {', '.join(map(repr, result))}"
+                            if isinstance(result, Mapping) else ""))
+    corrected, uncorrected = (check_finite_array(f"compute's result[{key!r}]", result[key],
+                                                 ndim=1) for key in ("corrected", "uncorrected"))
+    if len(corrected) == 0 or len(uncorrected) != len(corrected):
+        raise ValueError(f"compute's result['corrected'] and result['uncorrected'] must hold "
+                         f"the same number (>= 1) of step lengths, got {len(corrected)} and "
+                         f"{len(uncorrected)}")
+    if steps is not None and len(corrected) != steps:
+        raise ValueError(f"compute returned {len(corrected)} steps here but {steps} at the start")
+    if min(corrected.min(), uncorrected.min()) <= 0:
+        raise ValueError(f"compute's step lengths must be positive (they are drawn on a log "
+                         f"scale), got {min(corrected.min(), uncorrected.min()):g}")
+    return corrected, uncorrected
+
+
+def step_verdict(result, band: float = 2.0) -> tuple[bool, str]:
+    r"""(on target?, verdict) for the step lengths in ``result`` (what the exercise's compute
+    returns): on target when the ratio of each step, :math:`r_t` = uncorrected/corrected,
+    is within a factor ``band`` of 1, :math:`1/\text{band} \le r_t \le \text{band}`; else
+    which step is off, by how much, and which way to move c."""
+    corrected, uncorrected = _step_lengths(result)
+    band = check_in_range("band", band, 1.0, low_open=True)
+    ratios = uncorrected / corrected
+    low, high = int(np.argmin(ratios)), int(np.argmax(ratios))
+    too_small, too_large = ratios[low] < 1 / band, ratios[high] > band
+    if too_small and too_large:
+        return False, (f"no c fits: step {low + 1} is {ratios[low]:.2f}× (< {1 / band:g}×),\n"
+                       f"step {high + 1} is {ratios[high]:.2f}× (> {band:g}×)")
+    if too_small:
+        return False, (f"too small: step {low + 1} is {ratios[low]:.2f}×\n"
+                       f"the corrected step (< {1 / band:g}×): raise c")
+    if too_large:
+        return False, (f"too large: step {high + 1} is {ratios[high]:.2f}×\n"
+                       f"the corrected step (> {band:g}×): lower c")
+    return True, (f"on target: {ratios[low]:.2f}× (step {low + 1}) to\n"
+                  f"{ratios[high]:.2f}× (step {high + 1}) the corrected step")
+
+
+def step_explorer(compute: Callable, multipliers: Sequence[float], band: float = 2.0,
+                  start: dict | None = None) -> Explorer:
+    r"""The widget-plot exercise: for each learning-rate multiplier c in ``multipliers``,
+    ``compute(c=c)`` returns a dict with ``"corrected"`` and ``"uncorrected"``, the lengths
+    of the first T steps of Adam at learning rate α and of Adam without bias correction at
+    c·α, on the same gradients. The frame shows both on a log scale, the target band
+    (corrected steps times :math:`1/\text{band}` to ``band``) and the verdict of
+    :func:`step_verdict`: on target, too small (raise c) or too large (lower c)."""
+    if not callable(compute):
+        raise ValueError(f"compute must be a function of c, got {compute!r}")
+    if len(multipliers) == 0:
+        raise ValueError("multipliers must list at least one value, got none")
+    multipliers = [check_in_range(f"multipliers[{i}]", c, 0.0, low_open=True)
+                   for i, c in enumerate(multipliers)]
+    band = check_in_range("band", band, 1.0, low_open=True)
+
+    def setup(fig):
+        ax = fig.subplots()
+        lows = _step_lengths(shown.result(c=min(multipliers)), steps)
+        highs = _step_lengths(shown.result(c=max(multipliers)), steps)
+        ax.set_yscale("log")   # room below for the legend, above for the verdict
+        ax.set_ylim(min(lows[0].min() / band, lows[1].min()) / 60,
+                    max(highs[0].max() * band, highs[1].max()) * 15)
+        ax.set_xlim(0.5, steps + 0.5)
+        ax.set_xticks(np.arange(1, steps + 1))
+        ax.set_xlabel("step t")
+        ax.set_ylabel("step length (log scale)")
+        # The slowest part of a frame, drawn once: it names no value of c, and lies above the
+        # grid (zorder 1.5) but below all that draw adds, so it stays in the kept background.
+        ax.legend(handles=[Patch(**_BAND, label=f"target: {1 / band:g}× to {band:g}×"),
+                           Line2D([], [], **_CORRECTED, label="corrected Adam, α"),
+                           Line2D([], [], **_UNCORRECTED, label="uncorrected Adam, c·α")],
+                  loc="lower right", fontsize=8, ncol=2).set_zorder(1.6)
+        return ax
+
+    def draw(ax, result, c):
+        corrected, uncorrected = _step_lengths(result, steps)
+        ok, verdict = step_verdict(result, band)
+        t = np.arange(1, steps + 1)
+        ax.fill_between(t, corrected / band, corrected * band, **_BAND)
+        ax.plot(t, corrected, **_CORRECTED)
+        ax.plot(t, uncorrected, **_UNCORRECTED)
+        ax.set_title(f"Adam's first steps, uncorrected at c = {c:g}", fontsize=10)
+        verdict_box(ax, verdict, fontsize=9).get_bbox_patch().set_edgecolor(
+            "#009E73" if ok else "black")
+
+    shown = Explorer({"c": multipliers}, compute, draw, setup=setup, start=start,
+                     title="Exercise: pick c so that uncorrected Adam's steps match",
+                     figsize=(8.0, 3.6), dpi=72, max_frames=16)
+    steps = len(_step_lengths(shown.result())[0])   # a broken compute fails here, not in draw
+    return shown
 
 
 # -- the check of exercise 2 ----------------------------------------------------------------

@@ -1,9 +1,11 @@
 r"""Companion of chapter 2, *Exponentially weighted averages* (``chapters/02-ewma.ipynb``).
 
 It holds the chapter's explorer (:func:`explorer`), which draws the EWMA of a series for
-several β, plain or bias-corrected, as the notebook's ``compute`` step gives it, and the
-checks of its exercises: EWMA values by hand (:func:`check_ewma_values`), the β of a given
-window (:func:`check_beta_for_window`) and how long the start-up bias lasts
+several β, plain or bias-corrected, as the notebook's ``compute`` step gives it; the
+widget-plot exercise (:func:`lag_explorer`: pick β so that the EWMA of a rising line lags it
+by about five days, verdict :func:`lag_verdict`); and the checks of its exercises: EWMA
+values by hand (:func:`check_ewma_values`), the β of a given window
+(:func:`check_beta_for_window`) and how long the start-up bias lasts
 (:func:`check_bias_warmup_steps`).
 
 The module shares its name with the library module ``gdlab.ewma``, so it imports the library
@@ -15,17 +17,20 @@ from __future__ import annotations
 from typing import Callable, Sequence
 
 import numpy as np
+from matplotlib.lines import Line2D
 
 import gdlab
 from gdlab import plots
 from gdlab.ewma import bias_correction_factor, effective_window, ewma, ewma_weights
 from gdlab.explorer import Explorer
 from gdlab.feedback import Feedback, as_column, check_number, check_points
+from gdlab.panels import verdict_box
 from gdlab.theory import steps_until_unbiased
 from gdlab.validation import (check_finite_array, check_flag, check_in_range,
                               check_positive_int, check_real)
 
-__all__ = ["explorer", "check_ewma_values", "check_beta_for_window", "check_bias_warmup_steps"]
+__all__ = ["explorer", "lag_explorer", "lag_verdict", "check_ewma_values",
+           "check_beta_for_window", "check_bias_warmup_steps"]
 
 _WEIGHT_AGES = np.arange(0, 121)   # the ages t − i the weights panel shows
 
@@ -181,6 +186,109 @@ def _start_up_curves(ax, truth, averages: dict):
     _averages(ax, averages, truth, truth_label=None)
     ax.lines[2].set(alpha=0.5, linewidth=1.2, zorder=1.9)   # the other average, behind
     ax.legend(loc="lower right")
+
+
+# -- explorer 2: the widget-plot exercise -------------------------------------------------
+_TARGET_COLOR = "#009E73"                                           # the target band
+_EWMA_STYLE = {"color": plots.AVERAGE_COLORS[0], "linewidth": 1.8}   # plot_averages' first
+
+
+def _average_and_lag(result, length: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """``result["average"]`` and ``result["lag"]``, checked to be 1-D arrays of finite
+    numbers, of one length (``length``, if given) and not empty."""
+    wanted = "a dict with the keys 'average' and 'lag' (the EWMA, and its lag at each step)"
+    if not isinstance(result, dict):
+        raise TypeError(f"compute must return {wanted}, got {type(result).__name__}")
+    if set(result) != {"average", "lag"}:
+        raise ValueError(f"compute must return {wanted}, got the keys "
+                         f"{sorted(map(str, result))}")
+    parts = [check_finite_array(f"compute's {key!r}", result[key], ndim=1)
+             for key in ("average", "lag")]
+    length = length or len(parts[0])
+    for key, part in zip(("average", "lag"), parts):
+        if part.shape != (length,) or length == 0:
+            raise ValueError(f"compute's {key!r} must hold one value per point of the series "
+                             f"(one or more), shape ({length},), got shape {part.shape}")
+    return parts[0], parts[1]
+
+
+def lag_verdict(result, target: float = 5.0, tolerance: float = 1.0) -> tuple[bool, str]:
+    r"""(on target?, verdict) for ``result`` as the exercise's ``compute`` returns it: on
+    target if the lag on the last step, ``result["lag"][-1]`` (on a straight line
+    :math:`\beta/(1-\beta)` in the end), is within ``tolerance`` of ``target``; less lag
+    smooths less than it may (raise β), more reports too late (lower β)."""
+    target = check_in_range("target", target, 0.0, low_open=True)
+    tolerance = check_in_range("tolerance", tolerance, 0.0, target, low_open=True, high_open=True)
+    lag, low, high = _average_and_lag(result)[1][-1], target - tolerance, target + tolerance
+    band = f"(target {low:g} to {high:g})"
+    if low <= lag <= high:
+        return True, f"on target: lags {lag:.1f} days\n{band}"
+    if lag < low:
+        return False, (f"too little lag: {lag:.1f} days {band},\nit smooths less than it "
+                       f"may: raise β")
+    return False, f"too much lag: {lag:.1f} days {band},\nit reports too late: lower β"
+
+
+def lag_explorer(compute: Callable, betas: Sequence[float], series, trend,
+                 target: float = 5.0, tolerance: float = 1.0, zoom: int = 30,
+                 start: dict | None = None) -> Explorer:
+    r"""The widget-plot exercise: ``compute(beta=β)``, for each β in ``betas``, returns a
+    dict with ``"average"``, the EWMA of ``series``, and ``"lag"``, how many days it trails
+    the rising ``trend`` behind the series at each step. Left, the last ``zoom`` days: the
+    series, the trend dashed, the target band (the trend ``target`` ± ``tolerance`` days
+    late) and the average; right, the lag against the band (up to 1.4 times the largest
+    straight-line lag β/(1−β)), with the verdict of :func:`lag_verdict`."""
+    if not callable(compute):
+        raise TypeError(f"compute must be a function compute(beta) -> dict, "
+                        f"got {type(compute).__name__}")
+    if len(betas) == 0:
+        raise ValueError("betas must list at least one β, got none")
+    betas = [check_in_range(f"betas[{i}]", beta, 0.0, 1.0, high_open=True)
+             for i, beta in enumerate(betas)]
+    series, trend = (check_finite_array(name, value, ndim=1)
+                     for name, value in (("series", series), ("trend", trend)))
+    if trend.shape != series.shape or len(series) < 2:
+        raise ValueError(f"series and trend must hold the same number of points, 2 or more, "
+                         f"got shapes {series.shape} and {trend.shape}")
+    zoom = min(check_positive_int("zoom", zoom, minimum=2), len(series))
+    t = np.arange(1, len(series) + 1)
+
+    def setup(fig):   # target and tolerance are checked when the explorer is built
+        low, high = target - tolerance, target + tolerance
+        longest = max(max(beta / (1 - beta) for beta in betas), high)
+        data_ax, lag_ax = fig.subplots(1, 2)
+        plots.plot_series(data_ax, series, markersize=4, title=f"The last {zoom} days")
+        data_ax.plot(t, trend, "--", color="black", linewidth=1, label="trend")
+        data_ax.fill_between(t, np.interp(t - high, t, trend), np.interp(t - low, t, trend),
+                             color=_TARGET_COLOR, alpha=0.3, linewidth=0,
+                             label=f"target: {low:g}–{high:g} days late")
+        bottom = min(series[-zoom:].min(), np.interp(t[-zoom] - longest, t, trend))
+        top = series[-zoom:].max()
+        data_ax.set(xlim=(t[-zoom] - 0.5, t[-1] + 0.5), xlabel="day $t$",
+                    ylim=(bottom - 0.35 * (top - bottom), top + 0.05 * (top - bottom)))
+        # drawn once, with a stand-in for the EWMA, under the lines: part of the background
+        data_ax.legend(handles=data_ax.get_lines() + data_ax.collections
+                       + [Line2D([], [], **_EWMA_STYLE, label="EWMA")],
+                       loc="lower right", fontsize=8).set_zorder(1.5)
+        lag_ax.axhspan(low, high, color=_TARGET_COLOR, alpha=0.3, linewidth=0)
+        lag_ax.axhline(target, color="black", linestyle="--", linewidth=1)
+        lag_ax.set(xlim=(0, len(series)), ylim=(0, 1.4 * longest), xlabel="day $t$",
+                   ylabel="days behind the trend")   # room for the verdict above the lags
+        return data_ax, lag_ax
+
+    def draw(axes, result, beta):
+        (data_ax, lag_ax), (average, lag) = axes, _average_and_lag(result, len(series))
+        data_ax.plot(t, average, **_EWMA_STYLE)
+        lag_ax.plot(t, lag, **_EWMA_STYLE)
+        lag_ax.set_title(f"Lag of the EWMA, β = {beta:g}", fontsize=10)
+        verdict_box(lag_ax, lag_verdict(result, target, tolerance)[1], fontsize=9)
+
+    shown = Explorer({"beta": betas}, compute, draw, setup=setup, start=start,
+                     title=f"Exercise: pick β so that the EWMA lags the trend by about "
+                           f"{target:g} days", figsize=(8.0, 3.6), dpi=72, max_frames=16)
+    _average_and_lag(shown.result(), len(series))   # a broken compute fails here, not in draw
+    lag_verdict(shown.result(), target, tolerance)  # and so do a bad target and tolerance
+    return shown
 
 
 # -- the checks ---------------------------------------------------------------------------

@@ -1,7 +1,9 @@
 """Companion of chapter 1, *Gradient descent* (``chapters/01-gradient-descent.ipynb``).
 
-It holds the chapter's learning-rate explorer, :func:`explorer`, and the checks of its
-exercises: a gradient by hand (:func:`check_gradient`), gradient-descent steps by hand
+It holds the chapter's two explorers, the learning-rate explorer :func:`explorer` and
+:func:`rate_explorer` (the widget-plot exercise: pick α so that gradient descent reaches the
+minimum in time, judged by :func:`rate_verdict`), and the checks of its exercises: a
+gradient by hand (:func:`check_gradient`), gradient-descent steps by hand
 (:func:`check_gd_steps`), the largest stable learning rate on a quadratic
 (:func:`check_stable_learning_rate`) and a learner's own central differences
 (:func:`check_central_difference`).
@@ -12,6 +14,7 @@ from __future__ import annotations
 from typing import Callable, Sequence
 
 import numpy as np
+from matplotlib.lines import Line2D
 
 from gdlab import plots
 from gdlab.explorer import Explorer
@@ -20,16 +23,16 @@ from gdlab.feedback import (Feedback, Uphill, as_column, check_number, check_poi
 from gdlab.functions import (Function, Quadratic, beale, numerical_gradient, relative_error,
                              rosenbrock)
 from gdlab.optimizers import SGD
-from gdlab.panels import contour_axes, loss_axes, loss_curves, paths
-from gdlab.run import Trajectory, run
+from gdlab.panels import contour_axes, log_ticks, loss_axes, loss_curves, paths, verdict_box
+from gdlab.run import Trajectory, run, settles_below
 from gdlab.theory import gd_optimal_lr
 from gdlab.validation import check_in_range, check_point, check_positive_int
 
-__all__ = ["explorer", "check_gradient", "check_gd_steps", "check_stable_learning_rate",
-           "check_central_difference"]
+__all__ = ["explorer", "rate_verdict", "rate_explorer", "check_gradient", "check_gd_steps",
+           "check_stable_learning_rate", "check_central_difference"]
 
 
-# -- the explorer -------------------------------------------------------------------------
+# -- explorer 1: the learning rate --------------------------------------------------------
 _DRAWN = ("xs", "optimizer", "steps", "gaps", "diverged", "status")   # what draw reads of a run
 
 
@@ -98,6 +101,112 @@ def _shared_decades(runs: Sequence[Trajectory]) -> tuple[int, int]:
     gaps = np.concatenate([traj.gaps() for traj in runs])
     gaps = np.maximum(gaps[np.isfinite(gaps)], 1e-16)
     return int(np.floor(np.log10(gaps.min() / 3))), int(np.ceil(np.log10(gaps.max() * 3)))
+
+
+# -- explorer 2: the widget-plot exercise -------------------------------------------------
+_AXES = ("x", "y")   # the bowl's coordinates, which are its curvature directions
+
+
+def _factors(errors: np.ndarray, k: int) -> np.ndarray:
+    r"""The measured contraction factor of each coordinate at step ``k``,
+    :math:`e_{k,i}/e_{k-1,i}` (:math:`1 - \alpha\lambda_i` on a quadratic whose curvature
+    directions are the axes); 0 for a coordinate already exactly at the minimum."""
+    before, now = errors[k - 1], errors[k]
+    return np.divide(now, before, out=np.zeros_like(now), where=before != 0)
+
+
+def rate_verdict(traj: Trajectory, target: int, tol: float) -> tuple[bool, str]:
+    r"""(on target?, verdict) for gradient descent on the elongated bowl: on target if both
+    coordinates stay within ``tol`` of the minimum from step ``target`` on. Otherwise the
+    verdict names the coordinate furthest off at step ``target`` and its measured factor
+    :math:`1 - \alpha\lambda` per step: :math:`|1 - \alpha\lambda| \ge 1` is unstable and
+    a factor below 0 overshoots (lower α), one above 0 creeps (raise α)."""
+    errors = traj.xs - traj.minimum
+    k = min(target, traj.steps)
+    factors = _factors(errors, k) if k else np.zeros(errors.shape[1])
+    if traj.diverged or np.any(np.abs(factors) >= 1):
+        i = int(np.argmax(np.abs(factors)))
+        which = f"for {_AXES[i]} (factor {factors[i]:.3g})" if k else "at the first step"
+        return False, f"unstable: |1 − αλ| ≥ 1\n{which}:\nlower α"
+    reached = settles_below(np.max(np.abs(errors), axis=1), tol)
+    if reached is not None and reached <= target:
+        return True, f"on target: both < {tol:g}\nfrom step {reached} (≤ {target})"
+    i = int(np.argmax(np.abs(errors[k])))
+    sign, move = (">", "raise") if factors[i] > 0 else ("<", "lower")
+    return False, (f"too slow: |{_AXES[i]}_{k}| = {abs(errors[k, i]):.2g}\n"
+                   f"factor 1 − αλ = {factors[i]:.3g} {sign} 0:\n{move} α")
+
+
+def rate_explorer(compute: Callable, lrs: Sequence[float], target: int, tol: float,
+                  steps: int, start: dict | None = None) -> Explorer:
+    r"""The widget-plot exercise: for each learning rate in ``lrs``, ``compute(lr=α)``
+    returns the ``gdlab.Trajectory`` of gradient descent on the elongated bowl, ``steps``
+    steps (fewer if it diverged). The frame shows both coordinates' distances to the
+    minimum, :math:`|x_t|` and :math:`|y_t|`, on a log scale, the target (both below ``tol``
+    by step ``target``) dashed, and the verdict of :func:`rate_verdict`."""
+    if not callable(compute):
+        raise TypeError(f"compute must be a function compute(lr) -> Trajectory, got {compute!r}")
+    lrs = [check_in_range(f"lrs[{i}]", lr, 0.0, low_open=True) for i, lr in enumerate(lrs)]
+    steps = check_positive_int("steps", steps)
+    target = check_positive_int("target", target)
+    if target > steps:
+        raise ValueError(f"target must be at most steps = {steps} (the run must reach it), "
+                         f"got {target}")
+    low, high = -8, 6   # 1e-8 .. 1e6: room above the runs for the verdict, below for labels
+    tol = check_in_range("tol", tol, 10.0 ** low, 10.0 ** high, low_open=True, high_open=True)
+    style = plots.style_of("SGD")
+    lines = {"|x_t| (flat)": style, "|y_t| (steep)": dict(style, linestyle="-.")}
+    goal = dict(color="black", linestyle="--", linewidth=1)
+    under = 0.5   # the static parts lie under the frame's (the band's zorder is 1): drawn once
+
+    def setup(fig):
+        ax = fig.subplots()
+        log_ticks(ax, low, high, 2)
+        ax.set_xlim(0, steps)
+        ax.set_xlabel("step t")
+        ax.set_ylabel("distance to the minimum")
+        ax.plot([target, target, steps], [10.0 ** high, tol, tol], **goal, zorder=under)
+        ax.text((target + steps) / 2, 10.0 ** (low + 0.5), f"target: < {tol:g}\nfrom step "
+                f"{target}", ha="center", va="bottom", fontsize=8, zorder=under)
+        handles = [Line2D([], [], **line, label=label) for label, line in lines.items()]
+        # below the panel (inside, a falling |y_t| would cross it)
+        fig.legend(handles=handles, loc="outside lower center", fontsize=8, ncol=2,
+                   frameon=False)
+        return ax
+
+    def draw(ax, traj, lr):
+        traj = _rate_run(traj, steps)
+        ok, verdict = rate_verdict(traj, target, tol)
+        t = np.arange(traj.steps + 1)
+        for error, line in zip(np.abs(traj.xs - traj.minimum).T, lines.values()):
+            ax.plot(t, np.where(error > 0, error, np.nan), **line)   # 0 is off the log axis
+        ax.axvspan(target, steps, ymax=(np.log10(tol) - low) / (high - low),
+                   color="#009E73" if ok else "#D55E00", alpha=0.12)
+        ax.set_title(f"Gradient descent with α = {lr:g}", fontsize=10)
+        verdict_box(ax, verdict, fontsize=9)
+
+    shown = Explorer({"lr": lrs}, compute, draw, setup=setup, start=start,
+                     title="Exercise: pick α so that gradient descent arrives in time",
+                     figsize=(8.0, 3.6), dpi=72, max_frames=16)
+    _rate_run(shown.result(), steps)   # a broken compute fails here, not in draw
+    return shown
+
+
+def _rate_run(traj, steps: int) -> Trajectory:
+    """``traj`` checked: a Trajectory of a 2-D landscape with a known minimum, of ``steps``
+    steps (fewer if it diverged)."""
+    if not isinstance(traj, Trajectory):
+        raise TypeError(f"compute must return a gdlab.Trajectory (what gdlab.run returns), "
+                        f"got {type(traj).__name__}")
+    if traj.xs.shape[1] != 2 or traj.minimum is None:
+        raise ValueError(f"compute must run on a 2-D landscape with a known minimum (the "
+                         f"elongated bowl), got a {traj.xs.shape[1]}-D run on "
+                         f"{traj.function or 'a landscape'}"
+                         + ("" if traj.minimum is not None else " with no known minimum"))
+    if not traj.diverged and traj.steps != steps:
+        raise ValueError(f"compute ran {traj.steps} steps, but the explorer was given "
+                         f"steps={steps}")
+    return traj
 
 
 # -- exercise 1: a gradient and two steps by hand -----------------------------------------

@@ -3,10 +3,11 @@ r"""Companion of chapter 8, *Learning-rate decay* (``chapters/08-learning-rate-d
 It holds the chapter's schedule explorer, :func:`explorer` (a schedule and its starting rate
 -> the rate curve, a noisy path on the contours and its loss against a target; the compute
 step, which builds the schedule and runs SGD, is written in the notebook), the verdict the
-explorer's widget-plot exercise gives, :func:`verdict`, one colour per schedule,
-``SCHEDULE_COLORS``, and the checks of two exercises: the stationary spread of SGD by hand
-(:func:`check_stationary_variance`) and Andrew Ng's decay on his epoch count
-(:func:`check_ng_rates`). Expected answers and verdicts come from
+explorer's frames give, :func:`verdict`, the widget-plot exercise, :func:`decay_explorer`
+with its verdict :func:`decay_verdict` (pick the decay rate r of inverse-time decay), one
+colour per schedule, ``SCHEDULE_COLORS``, and the checks of two exercises: the stationary
+spread of SGD by hand (:func:`check_stationary_variance`) and Andrew Ng's decay on his epoch
+count (:func:`check_ng_rates`). Expected answers and verdicts come from
 :mod:`gdlab.theory.stochastic` and :mod:`gdlab.schedules`.
 """
 
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from typing import Callable, Sequence
 
 import numpy as np
+from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
 from gdlab import plots
@@ -24,13 +26,14 @@ from gdlab.explorer import Explorer
 from gdlab.panels import contour_axes, loss_axes, loss_curves, paths, verdict_box
 from gdlab.feedback import Feedback, check_number, check_points
 from gdlab.functions import Noisy, Quadratic
+from gdlab.run import Trajectory
 from gdlab.schedules import ExponentialDecay, InverseTimeDecay
 from gdlab.theory import sgd_expected_gap, sgd_stationary_variance
 from gdlab.validation import (check_finite_array, check_in_range, check_point,
                               check_positive_int)
 
-__all__ = ["SCHEDULE_COLORS", "explorer", "verdict", "Verdict", "check_stationary_variance",
-           "check_ng_rates"]
+__all__ = ["SCHEDULE_COLORS", "explorer", "verdict", "Verdict", "decay_explorer",
+           "decay_verdict", "check_stationary_variance", "check_ng_rates"]
 
 #: One colour per schedule in every figure of the chapter (Okabe & Ito, then greys).
 SCHEDULE_COLORS = {
@@ -41,7 +44,7 @@ SCHEDULE_COLORS = {
 }
 
 
-# -- the verdict of the widget-plot exercise ------------------------------------------------
+# -- the verdict of the schedule explorer's frames --------------------------------------------
 @dataclass
 class Verdict:
     """What :func:`verdict` says about a schedule: ``kind`` is one of "on target", "too
@@ -70,8 +73,14 @@ def verdict(lrs, f: Noisy, x0, target: float) -> Verdict:
     A, sigma, e0, lrs, target = _verdict_inputs(lrs, f, x0, target)
     with np.errstate(over="ignore", invalid="ignore"):
         total = sgd_expected_gap(lrs, A, sigma, e0)
-        bias = float(sgd_expected_gap(lrs, A, 0.0, e0)[-1])
-    expected = float(total[-1])
+        bias = sgd_expected_gap(lrs, A, 0.0, e0)
+    return _judged(lrs, total, bias, target)
+
+
+def _judged(lrs: np.ndarray, total: np.ndarray, bias: np.ndarray, target: float) -> Verdict:
+    """:func:`verdict`'s judgement from the expected gap ``total`` and its bias part
+    ``bias`` (t = 0..T) of the rates ``lrs``."""
+    expected, bias = float(total[-1]), float(bias[-1])
     noise = expected - bias
     if not np.isfinite(expected) or expected > 1e6 * max(total[0], 1e-12):
         return Verdict("diverged", "diverged: lower lr0", expected, bias, noise)
@@ -141,7 +150,7 @@ def explorer(compute: Callable, schedules: Sequence[str], lr0s: Sequence[float],
         return ax_lr, ax_path, ax_loss
 
     def draw(axes, result, schedule, lr0):
-        result = _checked(result, steps, schedule, lr0)
+        result = _checked(result, steps, f"compute(schedule={schedule!r}, lr0={lr0:g})")
         run, lrs = result["run"], result["lrs"]
         ax_lr, ax_path, ax_loss = axes
         color = SCHEDULE_COLORS.get(schedule, plots.color_of("SGD"))
@@ -158,7 +167,8 @@ def explorer(compute: Callable, schedules: Sequence[str], lr0s: Sequence[float],
     shown = Explorer({"schedule": names, "lr0": lr0s}, compute, draw, start=start,
                      title="Schedule explorer: the rate, the noisy path and its loss",
                      figsize=(9.0, 3.3), dpi=72, max_frames=24, setup=setup)
-    _checked(shown.result(), steps, shown.start["schedule"], shown.start["lr0"])
+    _checked(shown.result(), steps,
+             f"compute(schedule={shown.start['schedule']!r}, lr0={shown.start['lr0']:g})")
     return shown
 
 
@@ -172,10 +182,9 @@ def _rate_axes(ax, steps: int, top: float) -> None:
         axis.set_major_locator(MaxNLocator(4))
 
 
-def _checked(result, steps: int, schedule, lr0) -> dict:
+def _checked(result, steps: int, call: str) -> dict:
     """``compute``'s result with ``lrs`` as a float array, or a ValueError saying what the
-    explorer misses in it."""
-    call = f"compute(schedule={schedule!r}, lr0={lr0:g})"
+    explorer misses in it (``call`` names the call that returned it)."""
     if not isinstance(result, Mapping) or not {"lrs", "run"} <= set(result):
         raise ValueError(f"{call} must return a dict with 'lrs' (the rates) and 'run' (the "
                          f"gdlab.Trajectory); got {type(result).__name__}")
@@ -186,6 +195,101 @@ def _checked(result, steps: int, schedule, lr0) -> dict:
         raise ValueError(f"{call}['run'] must be a gdlab.Trajectory, got "
                          f"{type(result['run']).__name__}")
     return {**result, "lrs": lrs}
+
+
+# -- explorer 2: the widget-plot exercise ------------------------------------------------------
+def decay_verdict(lrs, f: Noisy, x0, target: float) -> tuple[bool, str]:
+    r"""(on target?, verdict) for SGD with the inverse-time rates ``lrs``,
+    :math:`\alpha_t = \alpha_0/(1 + r(t-1))`, whose control is the decay rate r: the expected
+    final gap of :func:`verdict` against ``target`` and, for a miss, its larger part. Noise
+    (the last rate :math:`\alpha_T` still kicks hard) -> raise r; bias (the rates add up to
+    too short a way, :math:`\sum_t\alpha_t`: the run froze) -> lower r."""
+    return _decay_words(verdict(lrs, f, x0, target), np.asarray(lrs, dtype=float), target)
+
+
+def _decay_words(judged: Verdict, lrs: np.ndarray, target: float) -> tuple[bool, str]:
+    """:func:`decay_verdict` from :func:`verdict`'s judgement of the rates ``lrs``."""
+    if judged.kind == "diverged":
+        return False, judged.text
+    if judged.kind == "on target":
+        return True, f"on target\nexpected {judged.expected:.3g} ≤ {target:g}"
+    gap = f"expected {judged.expected:.3g} > {target:g}"
+    if judged.noise >= judged.bias:
+        return False, f"too noisy: α_T = {lrs[-1]:.3g}\n{gap}\nraise r (decay faster)"
+    return False, f"frozen: Σα_t = {lrs.sum():.3g}\n{gap}\nlower r (decay slower)"
+
+
+def decay_explorer(compute: Callable, decay_rates: Sequence[float], f: Noisy, x0, steps: int,
+                   target: float, start: dict | None = None) -> Explorer:
+    r"""The widget-plot exercise: one frame per decay rate r in ``decay_rates``.
+
+    ``compute(decay_rate=r)`` returns, as for :func:`explorer`, a dict with ``"lrs"``, the
+    ``steps`` rates :math:`\alpha_t = \alpha_0/(1 + r(t-1))` (``InverseTimeDecay(α0, r)``),
+    and ``"run"``, the :class:`gdlab.Trajectory` of SGD with them on ``f`` from ``x0``. The
+    frame shows the run's gap (pale), its expected gap (exact, dark) with the bias part
+    (dotted) and the noise part (dash-dot), the target ``target`` dashed over a band, and
+    :func:`decay_verdict`.
+    """
+    if not callable(compute):
+        raise ValueError(f"compute must be a function compute(decay_rate) -> dict, "
+                         f"got {compute!r}")
+    decay_rates = [check_in_range(f"decay_rates[{i}]", r, 0.0) for i, r in enumerate(decay_rates)]
+    if not decay_rates:
+        raise ValueError("decay_rates must list at least one decay rate r >= 0, got none")
+    steps = check_positive_int("steps", steps)
+    _verdict_inputs(np.ones(1), f, x0, target)   # f, x0 and target checked up front
+    e0 = check_point("x0", x0, f.dim, f.name) - f.minimum
+    style = plots.style_of("SGD")
+    looks = {"this run": (style, 0.35), "expected": ({**style, "linewidth": 1.8}, 1.0),
+             "bias part": ({**style, "linestyle": ":"}, 1.0),
+             "noise part": ({**style, "linestyle": "-."}, 1.0)}
+    target_look = {"color": "black", "linestyle": "--", "linewidth": 1.0,
+                   "label": f"target {target:g}"}
+
+    def setup(fig):
+        ax = fig.subplots()
+        loss_axes(ax, steps, low=-4, high=3, every=1)
+        # the same legend in every frame, below the panel (inside, the curves would cross
+        # it): drawn once, with the background
+        fig.legend(handles=[Line2D([], [], **look, alpha=alpha, label=label)
+                            for label, (look, alpha) in looks.items()]
+                   + [Line2D([], [], **target_look)], loc="outside lower center", fontsize=8,
+                   ncol=3, frameon=False)
+        return ax
+
+    def draw(ax, result, decay_rate):
+        lrs, run = _inverse_time(result, steps, decay_rate)
+        expected = sgd_expected_gap(lrs, f.f.A, f.sigma, e0)
+        bias = sgd_expected_gap(lrs, f.f.A, 0.0, e0)
+        ok, text = _decay_words(_judged(lrs, expected, bias, target), lrs, target)
+        values = [run.gaps(), expected, bias, expected - bias]
+        loss_curves(ax, {label: (curve, look, alpha) for (label, (look, alpha)), curve
+                         in zip(looks.items(), values)}, low=-4, legend=None)
+        ax.axhspan(1e-4, target, color="#009E73" if ok else "#D55E00", alpha=0.08)
+        ax.axhline(target, **target_look)
+        ax.set_title(f"SGD, α_t = {lrs[0]:g}/(1 + {decay_rate:g}(t − 1))", fontsize=10)
+        verdict_box(ax, text, fontsize=9)
+
+    shown = Explorer({"decay_rate": decay_rates}, compute, draw, setup=setup, start=start,
+                     title="Exercise: pick the decay rate r so that SGD ends on target",
+                     figsize=(8.0, 3.6), dpi=72, max_frames=16)
+    _inverse_time(shown.result(), steps, shown.start["decay_rate"])
+    return shown
+
+
+def _inverse_time(result, steps: int, decay_rate: float) -> tuple[np.ndarray, Trajectory]:
+    """``(lrs, run)`` of ``compute(decay_rate=r)``'s result, checked by :func:`_checked` and
+    for its rates: ``lrs[t-1]`` must be ``lrs[0] / (1 + r(t - 1))``."""
+    call = f"compute(decay_rate={decay_rate:g})"
+    result = _checked(result, steps, call)
+    lrs = result["lrs"]
+    wanted = lrs[0] / (1.0 + decay_rate * np.arange(steps))
+    off = np.flatnonzero(~np.isclose(lrs, wanted, rtol=1e-9, atol=0.0))
+    if len(off):
+        raise ValueError(f"{call}['lrs'] must be the rates α0/(1 + r(t − 1)) with r = "
+                         f"{decay_rate:g} (gdlab.schedules.InverseTimeDecay(α0, r)); at "
+                         f"t = {off[0] + 1} it holds {lrs[off[0]]:.4g}, not {wanted[off[0]]:.4g}")
+    return lrs, result["run"]
 
 
 # -- exercise: the stationary spread by hand --------------------------------------------------

@@ -1,9 +1,10 @@
 """Companion of chapter 3, *Momentum* (``chapters/03-momentum.ipynb``).
 
 It holds the picture of the chapter's explorer, heavy-ball momentum beside gradient descent
-on a ravine (:func:`explorer`; the notebook writes the compute step that runs them), and the
-check of its first exercise, three momentum steps by hand on f(x, y) = xy
-(:func:`check_xy_steps`).
+on a ravine (:func:`explorer`; the notebook writes the compute step that runs them), the
+widget-plot exercise, :func:`lr_explorer` with its :func:`lr_verdict` (how large may the
+learning rate be at a fixed β?), and the check of its first exercise, three momentum steps by
+hand on f(x, y) = xy (:func:`check_xy_steps`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ from collections.abc import Mapping
 from numbers import Integral, Real
 from typing import Callable, Sequence
 
+import numpy as np
+from matplotlib.lines import Line2D
+
 from gdlab import plots
 from gdlab.explorer import Explorer
 from gdlab.panels import contour_axes, loss_axes, loss_curves, paths, verdict_box
@@ -19,9 +23,10 @@ from gdlab.feedback import Feedback, check_points
 from gdlab.functions import Function, xy
 from gdlab.optimizers import SGD, Momentum
 from gdlab.run import Trajectory, run
+from gdlab.theory import measured_rate
 from gdlab.validation import check_in_range, check_positive_int
 
-__all__ = ["explorer", "check_xy_steps"]
+__all__ = ["explorer", "lr_verdict", "lr_explorer", "check_xy_steps"]
 
 # the dict compute must return (see explorer): key -> (the types draw accepts, their name)
 _RESULT_CONTRACT = {"momentum": ((Trajectory,), "a Trajectory"),
@@ -31,7 +36,7 @@ _RESULT_CONTRACT = {"momentum": ((Trajectory,), "a Trajectory"),
                     "rate": ((Real, type(None)), "a float or None")}
 
 
-# -- the explorer -------------------------------------------------------------------------
+# -- explorer 1: momentum beside gradient descent -----------------------------------------
 def explorer(compute: Callable, lrs: Sequence[float], betas: Sequence[float], f: Function,
              steps: int = 80, tol: float = 1e-6, start: dict | None = None) -> Explorer:
     r"""Sliders for the learning rate (``lrs``) and β (``betas``) over the notebook's
@@ -125,6 +130,114 @@ def _verdict(result: dict, tol: float) -> str:
         change = "shrinks" if rate < 1 else "grows (unstable)"
         lines.append(f"theory: momentum's error {change} ×{rate:.3f} per step")
     return "\n".join(lines)
+
+
+# -- explorer 2: the widget-plot exercise -------------------------------------------------
+def lr_verdict(traj: Trajectory, target: int, tol: float, beta: float) -> tuple[bool, str]:
+    r"""(on target?, verdict) for heavy ball with momentum ``beta`` on a 2-D quadratic: on
+    target if the distance to the minimum stays within ``tol`` from step ``target`` on.
+
+    Otherwise the coordinate that lags at the end says which way to move α. Along a
+    curvature λ its error follows the roots of :math:`z^2 - (1+\beta-\alpha\lambda)z + \beta`:
+    negative roots (it flips sign every step) mean α is too large, and past the edge
+    :math:`\alpha\lambda = 2 + 2\beta` it no longer shrinks (oscillates) or grows (diverges);
+    positive roots (it keeps its sign) mean α is too small; a complex pair spirals in at
+    :math:`\sqrt\beta`, which no α beats."""
+    reached = traj.steps_to(tol)
+    if reached is not None and reached <= target:
+        return True, f"on target: within {tol:g}\nfrom step {reached} (target: {target})"
+    if traj.diverged:
+        return False, (f"diverges: the distance grows\nuntil the run stops (step "
+                       f"{traj.steps}).\nToo large: lower α")
+    error = traj.xs - traj.minimum
+    k = int(np.argmax(np.abs(error[-1])))                # the coordinate that lags
+    e, name = error[:, k], f"|{'xy'[k]}|"
+    rate = measured_rate(np.abs(e))                      # per step, over the second half
+    half = e[len(e) // 2:]
+    flips = np.mean(half[1:] * half[:-1] < 0) > 0.5
+    if flips and rate >= 0.99:
+        kind, how = ("diverges", "grows") if rate > 1.01 else ("oscillates", "does not shrink")
+        return False, (f"{kind}: {name} flips sign every\nstep, {how} (×{rate:.2f})."
+                       f"\nToo large: lower α")
+    if rate <= 1.01 * np.sqrt(beta):
+        advice = f"spirals in,\n×√β = {np.sqrt(beta):.2f} per step: lower β"
+    elif flips:
+        advice = f"flips sign,\nshrinks ×{rate:.2f} per step: lower α"
+    else:
+        advice = f"keeps its sign,\nshrinks ×{rate:.2f} per step: raise α"
+    when = f"not settled in {traj.steps} steps" if reached is None else f"settles at step {reached}"
+    return False, f"too slow: {when},\ntarget {target}. {name} {advice}"
+
+
+def lr_explorer(compute: Callable, lrs: Sequence[float], beta: float, target: int, steps: int,
+                tol: float = 1e-6, start: dict | None = None) -> Explorer:
+    r"""The widget-plot exercise: for each learning rate in ``lrs``, ``compute(lr=α)``
+    returns a dict with ``"trajectory"``, heavy ball with momentum ``beta`` on a 2-D
+    quadratic for ``steps`` steps (fewer if it diverged). The frame shows the distance to
+    the minimum and :math:`|y_t|` on a log scale against the target, within ``tol`` from
+    step ``target`` on (dashed, drawn once with the legend; the box below it shaded green
+    when the run gets there, orange when not), and the verdict of :func:`lr_verdict`."""
+    if isinstance(compute, Function) or not callable(compute):
+        raise TypeError(f"compute must be a function compute(lr) -> dict, got {compute!r}")
+    lrs = [check_in_range(f"lrs[{i}]", lr, 0.0, low_open=True) for i, lr in enumerate(lrs)]
+    beta = check_in_range("beta", beta, 0.0, 1.0, high_open=True)
+    steps, target = check_positive_int("steps", steps), check_positive_int("target", target)
+    if target > steps:
+        raise ValueError(f"target must be at most steps = {steps} (the run must show it), "
+                         f"got {target}")
+    tol = check_in_range("tol", tol, 0.0, low_open=True)
+    low, high = -16, 4                                    # the distance axis, 1e-16..1e4
+    y_style = {"color": plots.color_of("Momentum"), "linestyle": ":"}
+
+    def setup(fig):
+        ax = fig.subplots()
+        loss_axes(ax, steps, low=low, high=high, every=4,
+                  ylabel="distance to θ* (log scale)")
+        ax.plot([target, target, steps], [10.0 ** high, tol, tol], "--", color="black",
+                linewidth=1, label=f"target: ≤ {tol:g} from step {target}")
+        run_lines = [Line2D([], [], **plots.style_of("Momentum"), label="‖θ_t − θ*‖"),
+                     Line2D([], [], **y_style, label="|y_t| (across)")]
+        # below the panel (inside, the curves would cross it): drawn once, with the background
+        fig.legend(handles=run_lines + ax.get_lines(), loc="outside lower center", fontsize=8,
+                   ncol=3, frameon=False)
+        return ax
+
+    def draw(ax, result, lr):
+        traj = _momentum_run(result, steps, lr)
+        ok, verdict = lr_verdict(traj, target, tol, beta)
+        t, floor = np.arange(traj.steps + 1), 10.0 ** low
+        ax.plot(t, np.maximum(traj.distances(), floor), **plots.style_of("Momentum"))
+        ax.plot(t, np.maximum(np.abs(traj.xs[:, 1] - traj.minimum[1]), floor), **y_style)
+        ax.axvspan(target, steps, ymax=(np.log10(tol) - low) / (high - low),
+                   color="#009E73" if ok else "#D55E00", alpha=0.12)
+        ax.set_title(f"Heavy ball, β = {beta:g}, α = {lr:g}", fontsize=10)
+        verdict_box(ax, verdict, fontsize=9)
+
+    shown = Explorer({"lr": lrs}, compute, draw, setup=setup, start=start,
+                     title=f"Exercise: how large may α be with β = {beta:g}?",
+                     figsize=(8.0, 3.6), dpi=72, max_frames=16)
+    _momentum_run(shown.result(), steps, shown.start["lr"])   # a broken compute fails here
+    return shown
+
+
+def _momentum_run(result, steps: int, lr: float) -> Trajectory:
+    """``result["trajectory"]``, checked: a heavy-ball Trajectory on a 2-D landscape with a
+    known minimum, of ``steps`` steps (fewer if it diverged)."""
+    call = f"compute(lr={lr:g})"
+    if not isinstance(result, Mapping) or "trajectory" not in result:
+        raise TypeError(f"{call} must return a dict with 'trajectory' (a gdlab.Trajectory), "
+                        f"got {type(result).__name__} {result!r:.60}")
+    traj = result["trajectory"]
+    if not isinstance(traj, Trajectory):
+        raise TypeError(f"{call} returned 'trajectory' = {traj!r:.60}; it must be a "
+                        f"gdlab.Trajectory (what gdlab.run returns)")
+    if traj.optimizer != "Momentum" or traj.xs.shape[1] != 2 or traj.minimum is None:
+        raise ValueError(f"{call} must run gdlab.Momentum on a 2-D landscape with a known "
+                         f"minimum, got {traj!r}")
+    if not traj.diverged and traj.steps != steps:
+        raise ValueError(f"{call} ran {traj.steps} steps, but the explorer was given "
+                         f"steps={steps}")
+    return traj
 
 
 # -- exercise 1: three steps by hand ------------------------------------------------------

@@ -1,7 +1,10 @@
-r"""Chapter 4, Nesterov accelerated gradient: its explorer's picture and its exercise check.
+r"""Chapter 4, Nesterov accelerated gradient: its explorers' pictures and its exercise check.
 
 * :func:`explorer` draws heavy-ball momentum and Nesterov side by side on one landscape, the
   two runs that the notebook's ``compute`` step makes for each learning rate and β;
+* :func:`lr_explorer` is the widget-plot exercise: the largest learning rate at which heavy
+  ball or Nesterov still settles in time on a quadratic, judged by :func:`lr_verdict` from the
+  stability limits and spectral radii of :mod:`gdlab.theory`;
 * :func:`check_steps` checks two (or more) Nesterov steps computed by hand and recognises
   the usual slips: heavy-ball steps, Sutskever's :math:`\theta_t` instead of the stored
   point, the "Deep Learning from Scratch" update with the velocity renewed too early, and
@@ -20,11 +23,11 @@ from gdlab.explorer import Explorer
 from gdlab.feedback import Feedback, Uphill, check_points
 from gdlab.functions import Function
 from gdlab.optimizers import Momentum, Nesterov
-from gdlab.panels import contour_axes, log_ticks, loss_axes, loss_curves, paths
-from gdlab.run import Trajectory, run
-from gdlab.validation import check_in_range, check_positive_int
+from gdlab.panels import contour_axes, log_ticks, loss_axes, loss_curves, paths, verdict_box
+from gdlab.run import Trajectory, run, settles_below
+from gdlab.validation import check_choice, check_in_range, check_positive_int
 
-__all__ = ["explorer", "check_steps"]
+__all__ = ["explorer", "lr_explorer", "lr_verdict", "check_steps"]
 
 # the keys of the dict the explorer's compute returns: the names (and colours) of the two runs
 _RUNS = ("Momentum", "Nesterov")
@@ -133,6 +136,124 @@ def _verdict(traj) -> str:
     """How a run ended, in a few words: diverged (``gdlab.run`` stopped it, a slowly growing
     run included: its gap passed a million times the start) or the final gap."""
     return "diverged" if traj.diverged else f"gap {traj.gaps()[-1]:.1e}"
+
+
+# -- explorer 2: the widget-plot exercise ---------------------------------------------------
+# the drop-down's names of the two methods -> the optimizer names of their runs (and colours)
+_METHODS = {"Nesterov": "Nesterov", "heavy ball": "Momentum"}
+
+
+def _stability_limit(method: str, beta: float) -> tuple[float, str]:
+    r"""The largest stable :math:`\alpha\lambda` of ``method`` at momentum β, and the formula:
+    :math:`(2+2\beta)/(1+2\beta)` for Nesterov, :math:`2+2\beta` for heavy ball."""
+    if method == "Nesterov":
+        return theory.nesterov_stability_limit(beta), "(2 + 2β)/(1 + 2β)"
+    return 2.0 + 2.0 * beta, "2 + 2β"
+
+
+def lr_verdict(traj: Trajectory, lr: float, beta: float, f: Function, target: int,
+               tol: float) -> tuple[bool, str]:
+    r"""(on target?, verdict) for a run of heavy ball or Nesterov (``traj.optimizer``) with
+    learning rate ``lr`` and momentum ``beta`` on the quadratic ``f``, curvatures
+    :math:`\mu..L` (``f.eigenvalues``): on target if the distance to the minimum stays
+    below ``tol`` from step ``target`` on. Otherwise either :math:`\alpha L` is at or past the
+    method's stability limit (lower α), or the run is too slow: the end of the spectrum with
+    the larger spectral radius says which way to move, the flat one (raise α) or the steep
+    one (lower α)."""
+    method = "Nesterov" if traj.optimizer == "Nesterov" else "heavy ball"
+    reached = settles_below(traj.distances(), tol)
+    if reached is not None and reached <= target:
+        return True, f"on target: within {tol:g} from step {reached} ≤ {target}"
+    mu, L = f.eigenvalues[0], f.eigenvalues[-1]
+    limit, formula = _stability_limit(method, beta)
+    if lr * L >= limit:
+        how = (traj.status.split(":")[0] if traj.diverged
+               else f"does not settle in {traj.steps} steps")
+        return False, (f"{how}: αL = {lr * L:g} ≥ {limit:.3g},\n{method}'s limit {formula}\n"
+                       f"at β = {beta:g}: lower α")
+    radius = (theory.nesterov_spectral_radius if method == "Nesterov"
+              else theory.heavy_ball_spectral_radius)
+    flat, steep = radius(mu, lr, beta), radius(L, lr, beta)
+    end, lam, move = ("flat", mu, "raise α") if flat >= steep else ("steep", L, "lower α")
+    when = (f"not within {tol:g} by step {traj.steps}" if reached is None
+            else f"within {tol:g} from step {reached}")
+    return False, (f"too slow: {when},\ntarget ≤ {target}; slowest: the {end} direction\n"
+                   f"(λ = {lam:g}), × {max(flat, steep):.3f} per step: {move}")
+
+
+def lr_explorer(compute: Callable, lrs: Sequence[float], methods: Sequence[str], f: Function,
+                beta: float, target: int, tol: float, steps: int,
+                start: dict | None = None) -> Explorer:
+    r"""The widget-plot exercise: a slider over the learning rate (``lrs``, each > 0) and a
+    drop-down over the method (``methods``, from "Nesterov" and "heavy ball").
+    ``compute(lr=..., method=...)`` returns ``{"trajectory": Trajectory}``, that method with
+    momentum ``beta`` on the quadratic ``f`` for ``steps`` steps (fewer if it diverged). The
+    frame shows the distance to the minimum on a log scale, the target (below ``tol`` from
+    step ``target`` on) dashed, and the verdict of :func:`lr_verdict`."""
+    if not callable(compute):
+        raise TypeError(f"compute must be a function compute(lr, method) -> dict, got {compute!r}")
+    lrs, methods = list(lrs), list(methods)
+    if not lrs or not methods:
+        raise ValueError(f"lrs and methods must each list at least one value, got lrs={lrs}, "
+                         f"methods={methods}")
+    lrs = [check_in_range(f"lrs[{i}]", lr, 0.0, low_open=True) for i, lr in enumerate(lrs)]
+    methods = [check_choice(f"methods[{i}]", m, list(_METHODS)) for i, m in enumerate(methods)]
+    if getattr(f, "eigenvalues", None) is None or f.eigenvalues[0] <= 0:
+        raise ValueError(f"f must be a gdlab.Quadratic with a minimum (the verdict needs its "
+                         f"curvatures), got {getattr(f, 'name', f)!r}")
+    beta = check_in_range("beta", beta, 0.0, 1.0, high_open=True)
+    steps = check_positive_int("steps", steps)
+    target = check_positive_int("target", target)
+    if target > steps:
+        raise ValueError(f"target must be at most steps = {steps}, got {target}")
+    tol = check_in_range("tol", tol, 0.0, low_open=True)
+    low, high = -10, 4   # the distance axis, 1e-10..1e4 (gdlab.run stops a run that diverges)
+
+    def setup(fig):
+        ax = fig.subplots()
+        ax.plot([target, target, steps], [10.0 ** high, tol, tol], "--", color="black",
+                linewidth=1, label=f"target: < {tol:g} from step {target}")
+        log_ticks(ax, low, high, 2)
+        ax.set_xlim(0, steps)
+        ax.set_xlabel("step t")
+        ax.set_ylabel("distance to the minimum")
+        return ax
+
+    def draw(ax, result, lr, method):
+        traj = _attempt(result, f, steps, f"compute(lr={lr:g}, method={method!r})", method)
+        ok, verdict = lr_verdict(traj, lr, beta, f, target, tol)
+        ax.axvspan(target, steps, ymax=(np.log10(tol) - low) / (high - low),
+                   color="#009E73" if ok else "#D55E00", alpha=0.12)
+        distance = np.maximum(traj.distances(), 10.0 ** low)
+        ax.plot(np.arange(len(distance)), distance, **plots.style_of(traj.optimizer),
+                label=method)
+        ax.set_title(f"{method.capitalize()}, α = {lr:g}, β = {beta:g} "
+                     f"(αL = {lr * f.eigenvalues[-1]:g})", fontsize=10)
+        ax.legend(loc="lower left", fontsize=8)
+        verdict_box(ax, verdict, fontsize=9)
+
+    shown = Explorer({"lr": lrs, "method": methods}, compute, draw, start, setup=setup,
+                     title="Exercise: the largest α that still settles in time",
+                     figsize=(8.0, 3.6), dpi=72, max_frames=16)
+    first = shown.start
+    _attempt(shown.result(), f, steps,
+             f"compute(lr={first['lr']:g}, method={first['method']!r})", first["method"])
+    return shown
+
+
+def _attempt(result, f: Function, steps: int, call: str, method: str) -> Trajectory:
+    """``result["trajectory"]``, checked: a dict with a run of ``method`` on ``f`` of
+    ``steps`` steps (fewer if it diverged); else an error naming ``call`` and the contract."""
+    if not isinstance(result, Mapping) or not isinstance(result.get("trajectory"), Trajectory):
+        raise TypeError(f'{call} must return {{"trajectory": Trajectory}}, got {result!r:.80}')
+    traj = result["trajectory"]
+    wrong = (f"a run of {traj.optimizer}" if traj.optimizer != _METHODS[method] else
+             f"a run on {traj.function}" if traj.function != f.name else
+             f"{traj.steps} steps long" if traj.steps != steps and not traj.diverged else "")
+    if wrong:
+        raise ValueError(f"{call}['trajectory'] is {wrong}; the explorer draws a "
+                         f"{_METHODS[method]} run on {f.name} of {steps} steps")
+    return traj
 
 
 # -- the exercise check -------------------------------------------------------------------
