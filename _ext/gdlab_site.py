@@ -16,7 +16,7 @@
   moves a control to it, and caches it); each notebook figure gets its phone rendition
   (:func:`add_phone_renditions`, a ``<picture>``); the bibliography loses an ARIA role its entries
   do not fit; the figures are re-encoded with a palette of 256
-  colours where that saves a tenth or more; and the Hangul the pages use is cut from
+  colors where that saves a tenth or more; and the Hangul the pages use is cut from
   NanumGothic (shipped on PyPI in ``koreanize-matplotlib``, SIL Open Font License) into
   ``_static/fonts/hangul.woff``, which ``_static/gdlab.css`` offers after the readers' own
   Korean fonts, so only a reader without one downloads it.
@@ -69,7 +69,7 @@ def _launch_buttons_need_a_repository(app, config) -> None:
 
 def author_year(entry) -> str:
     """ "Polyak, 1964", "Kingma and Ba, 2015", "Dauphin et al., 2014"; a work with no author
-    is labelled by its editor or, failing that, by its first words of title."""
+    is labeled by its editor or, failing that, by its first words of title."""
     people = entry.persons.get("author") or entry.persons.get("editor") or []
     names = [" ".join(p.last_names) for p in people]
     if not names:
@@ -91,7 +91,7 @@ class AuthorYearLabels(BaseLabelStyle):
 
 
 class AuthorYearStyle(PlainStyle):
-    """pybtex's ``plain`` entries (sorted by author), labelled author-year."""
+    """pybtex's ``plain`` entries (sorted by author), labeled author-year."""
 
     default_label_style = "author_year"
 

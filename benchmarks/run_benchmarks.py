@@ -53,7 +53,7 @@ from gdlab import renditions  # noqa: E402
 #: The budget: (what, limit, unit). Times in seconds unless the unit says otherwise.
 BUDGET = {
     "notebook": (12.0, "s", "each notebook, median of 3 runs"),
-    "book": (90.0, "s", "all notebooks together"),
+    "book": (90.0, "s", "the chapters together (the issue's budget; the appendix is extra)"),
     "fresh_frame": (40.0, "ms", "an explorer's fresh frame, median"),
     "cached_answer": (50.0, "ms", "an explorer's cached answer, median"),
     "test_command": (180.0, "s", "the README's test command"),
@@ -202,6 +202,11 @@ def network() -> dict:
 
 
 # -- the budget -----------------------------------------------------------------------------
+def is_chapter(row: dict) -> bool:
+    """A chapter's notebook (``chapters/NN-*.ipynb``), not the appendix's."""
+    return row["notebook"][:2].isdigit()
+
+
 def misses(results: dict) -> list[str]:
     """Every budget line the measurements miss, said in numbers."""
     missed = []
@@ -218,7 +223,7 @@ def misses(results: dict) -> list[str]:
             over("fresh_frame", e["fresh_median_ms"], f"{row['notebook']}: {e['title']}, fresh")
             over("cached_answer", e["cached_median_ms"], f"{row['notebook']}: {e['title']}, cached")
     if rows and results.get("all_chapters"):
-        over("book", sum(row["median_s"] for row in rows), "the whole book")
+        over("book", sum(row["median_s"] for row in rows if is_chapter(row)), "the chapters")
     for key in ("test_command", "build"):
         if key in results.get("commands", {}):
             run = results["commands"][key]
@@ -245,7 +250,10 @@ def print_table(results: dict) -> None:
                 print(f"{'':50} {e['title'][:37]:37} {e['fresh_median_ms']:6.1f} / "
                       f"{e['fresh_p95_ms']:5.1f} {e['cached_median_ms']:5.2f} / "
                       f"{e['cached_p95_ms']:4.2f}" + ("" if e["fast"] else "  (no setup)"))
-        print(f"{'all notebooks':34} {sum(r['median_s'] for r in rows):6.1f} "
+        chapters = [r for r in rows if is_chapter(r)]
+        print(f"{'the chapters':34} {sum(r['median_s'] for r in chapters):6.1f} "
+              f"{sum(r['website_s'] for r in chapters):6.1f}")
+        print(f"{'all notebooks (with the appendix)':34} {sum(r['median_s'] for r in rows):6.1f} "
               f"{sum(r['website_s'] for r in rows):6.1f}")
     for key, run in results.get("commands", {}).items():
         print(f"{key.replace('_', ' '):34} {run['seconds']:6.1f}   status {run['status']}")

@@ -41,7 +41,7 @@ def key_terms(path: Path):
             yield cells[0], cells[1]
 
 
-def normalise(term: str) -> str:
+def normalize(term: str) -> str:
     """The grouping key: lower case, without a parenthesis or a '/ alternative'."""
     term = re.sub(r"\s*\([^)]*\)", "", term).split(" / ")[0]
     return term.strip().lower()
@@ -64,7 +64,7 @@ def glossary() -> str:
     entries: dict[str, dict] = {}
     for path in SOURCES():
         for english, korean in key_terms(path):
-            entry = entries.setdefault(normalise(english),
+            entry = entries.setdefault(normalize(english),
                                        {"english": english, "korean": [], "chapters": []})
             for word in re.split(r"\s*[,/]\s*", korean):
                 if word and word not in entry["korean"]:

@@ -28,18 +28,21 @@ def pixels(png: bytes) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=float)
 
 
-def check_fast_frames(explorer: Explorer, count: int = 6, tolerance: float = 0.5) -> None:
-    """The first ``count`` combinations (and the start), drawn fast, equal the whole draw
-    to a mean of ``tolerance`` (of 255) per pixel, with no frame on the slow path: for a
-    laptop's pictures and for the phone's (``explorer.narrow``)."""
+def check_fast_frames(explorer: Explorer, count: int = 3, tolerance: float = 0.5) -> None:
+    """``count`` combinations spread evenly over the grid, the first and the last among them
+    (and the start), drawn fast, equal the whole draw to a mean of ``tolerance`` (of 255)
+    per pixel, with no frame on the slow path: for a laptop's pictures and for the phone's
+    (``explorer.narrow``). ``count`` at least the number of combinations checks them all."""
     for rendition in (explorer, explorer.narrow):
         _check_fast_frames(rendition, count, tolerance)
 
 
 def _check_fast_frames(explorer: Explorer, count: int, tolerance: float) -> None:
     assert explorer.setup is not None, "this explorer draws whole frames (no setup)"
-    combos = [dict(zip(explorer.controls, combo))
-              for combo in itertools.product(*explorer.controls.values())][:count]
+    every = [dict(zip(explorer.controls, combo))
+             for combo in itertools.product(*explorer.controls.values())]
+    picked = sorted({round(i * (len(every) - 1) / max(count - 1, 1)) for i in range(count)})
+    combos = [every[i] for i in picked if i < len(every)]
     twin = whole_twin(explorer)
     twin.render()   # lays out from the start values, as the explorer did
     for values in [explorer.start] + combos:

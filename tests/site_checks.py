@@ -180,7 +180,7 @@ class Site:
         """Load ``path`` cold in a fresh context at 390 px, then widen it to 1280 px.
         ``code_blocks=False`` leaves the code blocks out of the axe-core checks: they are
         the highlighting theme's, the same on every page, and checking the contrast of
-        their thousands of coloured tokens is most of axe's time."""
+        their thousands of colored tokens is most of axe's time."""
         found = Visit(path)
         context = self.browser.new_context(viewport=PHONE)
         # Outside requests are recorded and refused: a test must never depend on the network.

@@ -93,7 +93,7 @@ CASES = [
      r"sigma must be in \[0, inf\), got -1"),
     ("point of wrong shape", lambda: gdlab.rosenbrock.grad([1.0, 2.0, 3.0]),
      r"x must have shape \(2,\) for Rosenbrock, got \(3,\)"),
-    ("unknown colour", lambda: gdlab.plots.color_of("Adamax9"),
+    ("unknown color", lambda: gdlab.plots.color_of("Adamax9"),
      r"optimizer must be one of .*; got 'Adamax9'"),
     # -- the optimizers' contract (issue 8) ------------------------------------------------
     ("momentum on a second array", lambda: used_once(gdlab.Momentum(lr=0.1), np.zeros(2),

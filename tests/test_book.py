@@ -65,6 +65,9 @@ def test_chapter_anatomy(path):
         match = re.search(r"`{3,4}\{solution(?:-start)?\} " + re.escape(label)
                           + r"\s*\n:class: dropdown", text)
         assert match, f"collapsed solution for {label}"
+    solved = set(re.findall(r"`{3,4}\{solution(?:-start)?\} (\S+)", text))
+    assert solved <= set(exercises), f"solutions without their exercise: {solved - set(exercises)}"
+    assert re.search(r"^## Exercises$", text, re.M), "an Exercises section"
     module = companion(path)
     assert f"from gdlab.chapters import {module}" in code, "imports its companion module"
     assert f"{module}.check_" in code, "an exercise checked by its companion's checks"

@@ -105,7 +105,7 @@ def test_unknown_control_value_name():
         tiny_explorer().result(c=1)
 
 
-def test_boolean_controls_are_labelled_on_and_off():
+def test_boolean_controls_are_labeled_on_and_off():
     e = Explorer({"flag": [False, True]}, lambda flag: flag,
                  lambda fig, r, flag: fig.subplots().set_title(str(flag)))
     assert '["off", "on"]' in e.to_html()

@@ -20,7 +20,7 @@ def test_feedback_is_wrapped_for_reading():
     assert " ".join(str(long).split()) == ("✘ Not yet. " + "word " * 60).strip()
 
 
-def test_feedback_shows_as_a_coloured_box_in_html():
+def test_feedback_shows_as_a_colored_box_in_html():
     right, wrong = Feedback(True, "x1 is right."), Feedback(False, "y should be 4 <not 5>.")
     assert right._repr_html_().endswith(">✔ Correct. x1 is right.</div>")
     assert "#2e7d32" in right._repr_html_() and "#b3261e" in wrong._repr_html_()
@@ -87,3 +87,68 @@ def test_check_points_names_coordinates_as_the_chapter_writes_them():
     for bad in (["a"], "xy"):
         with pytest.raises(ValueError, match="axes must name each of the 2 coordinates"):
             check_points([[1.0, 5.0]], [[1.0, 2.0]], axes=bad)
+
+
+class _LearnersMomentum:
+    """Heavy-ball momentum as a learner writes it ("Deep Learning from Scratch" style)."""
+
+    def __init__(self, lr, beta, ewma=False, theta_first=False):
+        self.lr, self.beta, self.ewma, self.theta_first, self.v = lr, beta, ewma, theta_first, None
+
+    def update(self, params, grads):
+        for key in params:
+            if self.v is None:
+                self.v = np.zeros_like(params[key])
+            if self.theta_first:            # slip: steps with the old velocity
+                params[key] -= self.lr * self.v
+            self.v = self.beta * self.v + (1 - self.beta if self.ewma else 1) * grads[key]
+            if not self.theta_first:
+                params[key] = params[key] - self.lr * self.v   # rebinding is fine too
+
+
+def _momentum_check(attempt):
+    import gdlab
+    from gdlab.feedback import check_update_rule
+    hints = [(lambda: _LearnersMomentum(0.1, 0.9, ewma=True), "that is the EWMA form."),
+             (lambda: _LearnersMomentum(0.1, 0.9, theta_first=True), "θ moved before v.")]
+    return check_update_rule(attempt, lambda: gdlab.Momentum(lr=0.1, beta=0.9),
+                             gdlab.elongated_bowl, [-8.0, 2.0], steps=4, hints=hints)
+
+
+def test_check_update_rule_passes_a_right_optimizer_and_names_each_slip():
+    right = _momentum_check(lambda: _LearnersMomentum(0.1, 0.9))
+    assert right and right.message.startswith("All match: θ_1 = (-7.92, 1.6)")
+    ewma = _momentum_check(lambda: _LearnersMomentum(0.1, 0.9, ewma=True))
+    assert not ewma and "θ_1 is wrong" in ewma.message and "Hint: that is the EWMA form." in ewma.message
+    late = _momentum_check(lambda: _LearnersMomentum(0.1, 0.9, theta_first=True))
+    assert "θ_1 is wrong" in late.message and "Hint: θ moved before v." in late.message
+    other = _momentum_check(lambda: _LearnersMomentum(0.1, 0.5))
+    assert "θ_2 is wrong" in other.message and "θ_1" in other.message.split("θ_2")[0]
+    assert "Hint" not in other.message
+
+
+def test_check_update_rule_reports_the_learners_errors_without_crashing():
+    class Broken:
+        def update(self, params, grads):
+            raise KeyError("W1")
+
+    class Empty:
+        def update(self, params, grads):
+            params["theta"] = None
+
+    raised = _momentum_check(Broken)
+    assert not raised and raised.message == "Your optimizer raised KeyError in update 1: 'W1'"
+    assert "when it was made" in _momentum_check(lambda: 1 / 0).message
+    assert "After update 1, params['theta'] is None" in _momentum_check(Empty).message
+
+
+def test_check_update_rule_refuses_bad_arguments():
+    import gdlab
+    from gdlab.feedback import check_update_rule
+    reference = lambda: gdlab.SGD(lr=0.1)
+    with pytest.raises(ValueError, match="steps"):
+        check_update_rule(reference, reference, gdlab.elongated_bowl, [1.0, 1.0], steps=0)
+    with pytest.raises(ValueError, match="x0"):
+        check_update_rule(reference, reference, gdlab.elongated_bowl, [np.nan, 1.0])
+    with pytest.raises(ValueError, match="the reference optimizer failed"):
+        check_update_rule(reference, lambda: 1 / 0, gdlab.elongated_bowl, [1.0, 1.0])

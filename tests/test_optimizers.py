@@ -1,4 +1,4 @@
-"""Optimizer behaviour beyond torch parity: conventions, options, dicts and state."""
+"""Optimizer behavior beyond torch parity: conventions, options, dicts and state."""
 
 import math
 
@@ -259,7 +259,7 @@ def test_defaults_are_the_papers_and_pytorchs(cls, defaults):
         assert getattr(opt, key) == value
 
 
-def test_registered_exported_and_coloured():
+def test_registered_exported_and_colored():
     assert gdlab.OPTIMIZERS["AdaMax"] is gdlab.AdaMax
     assert gdlab.OPTIMIZERS["AMSGrad"] is gdlab.AMSGrad
     assert gdlab.plots.color_of(gdlab.AdaMax()) == gdlab.plots.COLORS["AdaMax"]

@@ -1,4 +1,4 @@
-"""Plot helpers return their Axes, label them, and keep one colour and one dash pattern per
+"""Plot helpers return their Axes, label them, and keep one color and one dash pattern per
 optimizer, told apart by color-blind readers too."""
 
 import itertools
@@ -12,10 +12,10 @@ import gdlab
 from gdlab import panels, plots
 
 
-def test_every_optimizer_has_a_distinct_colour():
+def test_every_optimizer_has_a_distinct_color():
     names = list(gdlab.OPTIMIZERS)
-    colours = [plots.color_of(n) for n in names]
-    assert len(set(colours)) == len(names)
+    colors = [plots.color_of(n) for n in names]
+    assert len(set(colors)) == len(names)
     assert plots.color_of(gdlab.Adam()) == plots.COLORS["Adam"]
 
 
@@ -52,13 +52,13 @@ def test_ewma_plot_has_data_and_averages():
 #: The smallest CAM02-UCS color difference (ΔE) at which two lines of the same dash pattern
 #: count as distinguishable. A ΔE of 1 is about the smallest difference visible between two
 #: large patches side by side; thin lines in a legend need many times that. 12 is what the
-#: anchors of the palette allow: SGD's grey-black, Momentum's blue and Adam's vermilion, all
+#: anchors of the palette allow: SGD's gray-black, Momentum's blue and Adam's vermilion, all
 #: solid, are 12.0 and 12.5 apart in lightness.
 THRESHOLD = 12.0
 #: How a reader may see the figure: a colorspacious CVD simulation at severity 100 (a
-#: dichromat), or None; "greyscale" keeps only the lightness J'.
+#: dichromat), or None; "grayscale" keeps only the lightness J'.
 VIEWS = {"normal vision": None, "deuteranopia": "deuteranomaly",
-         "protanopia": "protanomaly", "tritanopia": "tritanomaly", "greyscale": None}
+         "protanopia": "protanomaly", "tritanopia": "tritanomaly", "grayscale": None}
 #: Names for one optimizer: plain gradient descent is "SGD" and "GD".
 SAME = {frozenset({"SGD", "GD"})}
 #: The palette as it was before the dash patterns (every line solid), for the check's own
@@ -76,7 +76,7 @@ def appearance(color: str, view: str) -> np.ndarray:
         cvd = {"name": "sRGB1+CVD", "cvd_type": VIEWS[view], "severity": 100}
         rgb = np.clip(colorspacious.cspace_convert(rgb, cvd, "sRGB1"), 0.0, 1.0)
     jab = colorspacious.cspace_convert(rgb, "sRGB1", "CAM02-UCS")
-    return jab * [1, 0, 0] if view == "greyscale" else jab
+    return jab * [1, 0, 0] if view == "grayscale" else jab
 
 
 def color_difference(a: str, b: str, view: str) -> float:
@@ -121,7 +121,7 @@ def test_the_check_catches_the_old_palette_drawn_solid():
     assert found[("AdamW", "AMSGrad", "deuteranopia")] == 3.6
     assert found[("AdaGrad", "AMSGrad", "tritanopia")] == 5.4
     assert found[("AdaGrad", "AMSGrad", "normal vision")] == 9.9
-    assert found[("AdaGrad", "Adam", "greyscale")] == 0.5
+    assert found[("AdaGrad", "Adam", "grayscale")] == 0.5
 
 
 def test_line_helpers_draw_the_optimizers_dash_pattern():

@@ -39,9 +39,9 @@ def test_adagrad_step_on_a_constant_slope_is_lr_over_root_t():
 def test_adagrad_travel_bound_holds_for_shrinking_gradients_and_is_nearly_tight():
     # constant gradient: the travel is lr * sum 1/sqrt(k), just under lr (2 sqrt t - 1)
     t = 10_000
-    travelled = constant_gradient_steps(gdlab.AdaGrad(lr=0.5, eps=0.0), 3.0, t).sum()
+    traveled = constant_gradient_steps(gdlab.AdaGrad(lr=0.5, eps=0.0), 3.0, t).sum()
     bound = theory.adagrad_travel_bound(0.5, t)
-    assert travelled <= bound and travelled > 0.99 * bound
+    assert traveled <= bound and traveled > 0.99 * bound
     assert theory.adagrad_travel_bound(2.0, 1) == pytest.approx(2.0)
     # sliding down x^2/20 from -80: the gradient only shrinks, so the bound must hold
     bowl = gdlab.Quadratic(np.array([[0.1]]))

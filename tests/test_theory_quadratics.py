@@ -27,7 +27,7 @@ def diagonal_quadratic(eigenvalues):
 
 # -- gradient descent -----------------------------------------------------------------------
 @pytest.mark.parametrize("mu, L", [(1.0, 10.0), (0.1, 2.0), (3.0, 3.0), (1.0, 1000.0)])
-def test_gd_optimal_lr_minimises_the_worst_case_rate_on_a_grid(mu, L):
+def test_gd_optimal_lr_minimizes_the_worst_case_rate_on_a_grid(mu, L):
     lrs = np.linspace(1e-4, 2.0 / L, 200001)
     worst = np.maximum(np.abs(1 - lrs * mu), np.abs(1 - lrs * L))
     best = lrs[np.argmin(worst)]

@@ -8,7 +8,8 @@ for the usual slips (a sign, a missing factor), what probably happened::
     ✘ Not yet. x1 is right. x2 is wrong: y should be 4 (you gave 5).
 
 The pieces every check shares live here: :func:`check_points` and :func:`check_number`
-(the comparers), :func:`matching_hint` (the one hint matcher: the first typical slip the
+(the comparers), :func:`check_update_rule` (an optimizer a learner wrote, run against the
+library's), :func:`matching_hint` (the one hint matcher: the first typical slip the
 answer equals), :func:`earlier_right` (the one "earlier parts are right" rule) and
 :class:`Uphill` (gradient ascent, the most common slip of all). Each chapter's own checks
 live in its companion module, ``gdlab.chapters.<slug>``.
@@ -23,10 +24,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from .functions import Function
-from .validation import check_finite_array, check_in_range, check_real
+from .validation import check_finite_array, check_in_range, check_positive_int, check_real
 
-__all__ = ["Feedback", "check_points", "check_number", "matching_hint", "earlier_right",
-           "Uphill", "as_column", "format_point"]
+__all__ = ["Feedback", "check_points", "check_number", "check_update_rule", "matching_hint",
+           "earlier_right", "Uphill", "as_column", "format_point"]
 
 _AXES = "xyzw"
 
@@ -153,6 +154,52 @@ def check_number(answer, expected: float, name: str = "Your answer", rtol: float
     return Feedback(False, message)
 
 
+def check_update_rule(attempt, reference, f: Function, x0, steps: int = 5, hints=(),
+                      rtol: float = 1e-9, axes=None) -> Feedback:
+    """Check an optimizer a learner wrote, in the style of "Deep Learning from Scratch": a
+    class whose ``update(params, grads)`` changes the dict ``params`` (one entry,
+    ``"theta"``). ``attempt()`` and ``reference()`` make fresh optimizers (the learner's, and
+    the library's with the same hyperparameters); both take ``steps`` steps on ``f`` from
+    ``x0``, and their iterates are compared as :func:`check_points` does, naming the first
+    wrong step. ``hints`` holds ``(make_slip, explanation)`` pairs: the explanation of the
+    first slip whose iterates the learner's equal is added to the feedback."""
+    steps = check_positive_int("steps", steps)
+    x0 = check_finite_array("x0", x0, ndim=1)
+    expected, problem = _iterates(reference, f, x0, steps)
+    if problem:
+        raise ValueError(f"the reference optimizer failed: {problem}")
+    points, problem = _iterates(attempt, f, x0, steps)
+    if problem:
+        return Feedback(False, problem)
+    alternatives = [(_iterates(make, f, x0, steps)[0], why) for make, why in hints]
+    names = [f"θ_{t}" for t in range(1, steps + 1)]
+    return check_points(points[1:], expected[1:], names, rtol=rtol, axes=axes,
+                        hints=[(a[1:], why) for a, why in alternatives if a is not None])
+
+
+def _iterates(make, f: Function, x0, steps: int):
+    """``(iterates θ_0 … θ_steps, "")`` of the optimizer ``make()`` on ``f`` from ``x0``
+    (params ``{"theta": θ}``, grads ``{"theta": ∇f(θ)}``), or ``(None, what went wrong)``:
+    the learner's code raised, or left ``params["theta"]`` not an array of finite numbers
+    of the right shape."""
+    theta = np.array(x0, dtype=float)
+    points, stage = [theta.copy()], "when it was made"
+    try:
+        optimizer = make()
+        params = {"theta": theta}
+        for t in range(1, steps + 1):
+            stage = f"in update {t}"
+            optimizer.update(params, {"theta": f.grad(params["theta"])})
+            point = np.array(params["theta"], dtype=float)
+            if point.shape != theta.shape or not np.all(np.isfinite(point)):
+                return None, (f"After update {t}, params['theta'] is {params['theta']!r:.60}, "
+                              f"not {theta.size} finite numbers.")
+            points.append(point)
+    except Exception as error:   # the learner's code: report it, do not crash
+        return None, f"Your optimizer raised {type(error).__name__} {stage}: {error}"
+    return np.array(points), ""
+
+
 def as_column(answer, n: int):
     """A flat answer of ``n`` numbers as an (n, 1) column, for :func:`check_points`; any
     other answer unchanged, so that its shape is reported as it was given."""
@@ -160,7 +207,7 @@ def as_column(answer, n: int):
 
 
 class Uphill(Function):
-    """``-f``: a descent method run on it climbs ``f``, which is how checks recognise the
+    """``-f``: a descent method run on it climbs ``f``, which is how checks recognize the
     most common slip of all, a step along the gradient instead of against it."""
 
     def __init__(self, f: Function):

@@ -28,7 +28,7 @@ __all__ = ["Stage", "frame_png", "palette_png"]
 
 
 def palette_png(png: bytes, colors: int = 128, optimize: bool = True) -> bytes:
-    """Re-encode a PNG with a palette of ``colors`` colours: line plots look the same and
+    """Re-encode a PNG with a palette of ``colors`` colors: line plots look the same and
     take about a third of the bytes, which keeps notebooks and web pages small.
     ``optimize=False`` skips the slow search for the smallest encoding (about 50 ms for an
     explorer frame, for some 7% more bytes)."""
@@ -40,7 +40,7 @@ def palette_png(png: bytes, colors: int = 128, optimize: bool = True) -> bytes:
 
 
 def frame_png(canvas: FigureCanvasAgg) -> bytes:
-    """What the canvas shows, as a PNG with a palette of at most 128 colours.
+    """What the canvas shows, as a PNG with a palette of at most 128 colors.
 
     The fast octree quantizer takes about 8 ms for an explorer frame, against 35 ms for the
     median cut of :func:`palette_png`, and gives smaller files of line plots."""
@@ -69,7 +69,7 @@ class Stage:
         self.titles = {text: text.get_text() for text in self._title_texts()}
         self.moving = set()    # ids of the titles draw sets: drawn with each frame
         self.overlay = []      # static artists drawn over the changing ones: with each frame
-        # where each axes' colour cycle stood after setup: every frame starts from there
+        # where each axes' color cycle stood after setup: every frame starts from there
         self.cycles = {ax: (copy.deepcopy(ax._get_lines), copy.deepcopy(ax._get_patches_for_fill))
                        for ax in figure.axes}
 
@@ -109,7 +109,7 @@ class Stage:
 
     def take_away(self, added: list) -> None:
         """Remove the artists ``draw`` added, give the titles back their setup text and the
-        axes their colour cycle."""
+        axes their color cycle."""
         for artist in added:
             artist.remove()
         for text, value in self.titles.items():

@@ -19,7 +19,7 @@ The contract, as in ``torch.optim``:
 - **An update is atomic.** Everything is checked first (structure, dtype, shape, finite
   params and grads, writeable params, the binding, zero denominators); a failing update
   changes neither ``t``, nor the state, nor the params.
-- **eps = 0** is allowed where the papers analyse it (AdaGrad, RMSProp, Adam, AdamW, AdaMax,
+- **eps = 0** is allowed where the papers analyze it (AdaGrad, RMSProp, Adam, AdamW, AdaMax,
   AMSGrad), but an update that would divide by an exact 0 (a zero gradient where the
   accumulator is still 0) raises ``ValueError`` instead of writing NaN. AdaDelta needs
   ``eps > 0``.
@@ -30,8 +30,8 @@ an update allocates nothing; the plain formula stands beside the in-place lines,
 numbers are the plain formula's, bit for bit. A step works coordinate by coordinate, so
 ``update`` hands a large parameter to ``step`` in blocks of 256 KiB of each array: the dozen
 passes of a step then run in cache, and memory is read and written about once. Checking
-that params and grads are finite takes one more pass over both (their sums), with no array of
-booleans.
+that params and grads are finite takes one more pass over both (their dot product), with no
+array of booleans.
 
 Notation in the docstrings: :math:`\theta` parameters, :math:`g_t` the gradient at step
 :math:`t`, :math:`\alpha` the learning rate, products and powers elementwise.
@@ -295,14 +295,15 @@ def _check_finite(name, array, hint) -> None:
 
 def _both_finite(param, grad) -> bool:
     """True if every entry of ``param`` and ``grad`` is finite; False if one is not, and
-    (rarely) if a sum below overflows. For a large array, one pass over each with no
-    temporary array: a sum is finite only if every entry is (an inf or a NaN makes it inf
-    or NaN, as inf − inf is NaN), so two finite sums prove both finite; the caller checks a
-    non-finite one entry by entry."""
-    if param.size <= _SMALL:   # for a few entries, the sums' overheads outweigh a temporary
+    (rarely) if their dot product overflows. For a large array, one pass over both with no
+    temporary array: a NaN or an infinity in either makes the dot product NaN or infinite
+    (inf · 0 and inf − inf are NaN), so a finite dot product proves both finite; the caller
+    checks a non-finite one entry by entry. (BLAS's dot is some four times faster than two
+    sums; its rounding cannot matter, only whether the result is finite.)"""
+    if param.size <= _SMALL:   # for a few entries, the call's overhead outweighs a temporary
         return bool(np.isfinite(param).all() and np.isfinite(grad).all())
     with np.errstate(over="ignore", invalid="ignore"):
-        return bool(np.isfinite(np.sum(param)) and np.isfinite(np.sum(grad)))
+        return bool(np.isfinite(np.vdot(param, grad)))
 
 
 _SMALL = 512   # entries; an array of booleans this long is a negligible temporary

@@ -30,7 +30,7 @@ __all__ = ["contour_axes", "paths", "path_panel", "loss_axes", "loss_curves", "l
 
 
 def log_ticks(ax, low: int, high: int, every: int = 1) -> None:
-    """Limits 10^low..10^high on the y axis, a labelled tick at every ``every``-th power, no
+    """Limits 10^low..10^high on the y axis, a labeled tick at every ``every``-th power, no
     minor ticks.
 
     Plain-text labels ("1e-4") instead of matplotlib's mathtext ones draw several times
@@ -78,7 +78,7 @@ def path_panel(ax, f, trajectories: dict, title: str = "", levels: int = 20,
 def loss_axes(ax, steps: int, low: int = -12, high: int = 4, every: int = 2,
               ylabel: str = "f(x_t) − f* (log scale)", title: str = ""):
     """The unchanging half of a loss panel: a log axis 10^low..10^high over steps 0..steps,
-    labelled."""
+    labeled."""
     log_ticks(ax, low, high, every)
     ax.set_xlim(0, steps)
     ax.set_xlabel("step t")

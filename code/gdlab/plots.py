@@ -2,7 +2,7 @@
 the whole book.
 
 Thirteen colors cannot all be told apart by hue, least of all by color-blind readers or in
-greyscale, so an optimizer's lines also have a dash pattern (:data:`LINESTYLES`). Two
+grayscale, so an optimizer's lines also have a dash pattern (:data:`LINESTYLES`). Two
 optimizers with the same pattern differ by a CAM02-UCS color difference of at least 12 in
 normal vision, in simulated deuteranopia, protanopia and tritanopia, and in lightness alone
 (``tests/test_plots.py`` checks it). Draw an optimizer's lines with :func:`style_of`; its
@@ -18,9 +18,9 @@ import numpy as np
 __all__ = ["COLORS", "color_of", "LINESTYLES", "style_of", "plot_contours", "plot_trajectory",
            "plot_losses", "use_book_style", "plot_series", "plot_averages", "plot_ewma"]
 
-#: The colour of each optimizer, everywhere in the book.
+#: The color of each optimizer, everywhere in the book.
 COLORS = {
-    "SGD": "#4D4D4D",        # grey-black: plain gradient descent
+    "SGD": "#4D4D4D",        # gray-black: plain gradient descent
     "GD": "#4D4D4D",
     "Momentum": "#0072B2",   # blue
     "Nesterov": "#56B4E9",   # sky blue
@@ -34,7 +34,7 @@ COLORS = {
     "Newton": "#7B3294",     # purple
     "L-BFGS": "#117733",     # dark green
 }
-#: Colours for things that are not optimizers (data, averages, reference lines).
+#: Colors for things that are not optimizers (data, averages, reference lines).
 DATA_COLOR = "#9E9E9E"
 AVERAGE_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7")
 #: The dash pattern of each optimizer's lines. Solid lines are the four methods drawn most
@@ -139,7 +139,7 @@ def plot_losses(ax, trajs, labels=None, gap: bool = True, log: bool = True):
 
 
 def plot_series(ax, series, markersize: float = 3.0, title: str = ""):
-    """A noisy series as grey dots against t = 1, 2, ..., with the axes labelled."""
+    """A noisy series as gray dots against t = 1, 2, ..., with the axes labeled."""
     t = np.arange(1, len(series) + 1)
     ax.plot(t, series, ".", color=DATA_COLOR, markersize=markersize, label="data $\\theta_t$")
     ax.set_xlabel("$t$")
@@ -149,7 +149,7 @@ def plot_series(ax, series, markersize: float = 3.0, title: str = ""):
 
 
 def plot_averages(ax, averages: dict):
-    """One line per average (label -> array over t = 1, 2, ...), in the book's colours for
+    """One line per average (label -> array over t = 1, 2, ...), in the book's colors for
     averages."""
     for (label, values), color in zip(averages.items(), AVERAGE_COLORS * 3):
         ax.plot(np.arange(1, len(values) + 1), values, color=color, linewidth=1.8, label=label)
@@ -157,7 +157,7 @@ def plot_averages(ax, averages: dict):
 
 
 def plot_ewma(ax, series, averages: dict, title: str = "Exponentially weighted averages"):
-    """A noisy series as grey dots and its averages as lines; ``averages`` maps label -> array."""
+    """A noisy series as gray dots and its averages as lines; ``averages`` maps label -> array."""
     plot_series(ax, series, title=title)
     plot_averages(ax, averages)
     ax.legend()

@@ -79,8 +79,8 @@ class LeastSquares(Quadratic):
         ``n``). A minibatch of ``B`` examples drawn without replacement has gradient
         covariance :math:`\frac{\Sigma}{B}\,\frac{n - B}{n - 1}`."""
         g = self.example_grads(w)
-        centred = g - g.mean(axis=0)
-        return centred.T @ centred / self.n
+        centered = g - g.mean(axis=0)
+        return centered.T @ centered / self.n
 
     def minibatch_variance(self, w, batch_size: int) -> float:
         r"""Theory for the total variance :math:`\mathbb E\lVert g_B - \nabla J\rVert^2` of a

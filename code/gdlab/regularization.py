@@ -193,7 +193,7 @@ def ista(problem: LeastSquares, lam: float, w0=None, lr: float | None = None,
 def lasso_path(problem: LeastSquares, lams, **options) -> np.ndarray:
     r"""The lasso solutions for each :math:`\lambda` of ``lams`` (shape ``(len(lams), d)``),
     by :func:`ista`, each started from the solution for the previous :math:`\lambda` (a
-    warm start: neighbouring solutions are close). ``options`` go to :func:`ista`. A solve
+    warm start: neighboring solutions are close). ``options`` go to :func:`ista`. A solve
     that does not meet its tolerance within its steps raises rather than return a rough
     point."""
     lams = check_finite_array("lams", lams, ndim=1)

@@ -29,7 +29,8 @@ PNG = b"\x89PNG\r\n\x1a\n"
 def test_companion_exports_its_explorer_and_its_check():
     assert adagrad_rmsprop_adadelta.__all__ == ["ADAPTIVE_OPTIMIZERS", "explorer",
                                                 "check_rmsprop_steps", "rmsprop_slips",
-                                                "lr_verdict", "lr_explorer"]
+                                                "check_rmsprop_class", "lr_verdict",
+                                                "lr_explorer"]
     assert adagrad_rmsprop_adadelta.ADAPTIVE_OPTIMIZERS == ("AdaGrad", "RMSProp", "AdaDelta")
     assert list(inspect.signature(make_explorer).parameters) == [
         "compute", "functions", "lrs", "decays", "optimizers", "start"]
@@ -449,7 +450,7 @@ def drawn(e, **values):
 def test_the_three_panels_are_titled_and_labelled(explorer):
     ax_path, ax_loss, ax_rate = drawn(explorer)
     assert ax_path.get_title().replace("\n", " ") == "RMSProp, lr = 0.1, β = 0.9"
-    assert [t.get_text() for t in ax_path.get_legend().get_texts()] == ["minimum", "RMSProp"]
+    assert ax_path.get_legend() is None   # the title names the optimizer
     assert ax_loss.get_title().replace("\n", " ").startswith("after 300 steps: gap ")
     assert ax_loss.get_yscale() == "log" and ax_loss.get_xlabel() == "step t"
     assert np.log10(ax_loss.get_ylim()) == pytest.approx((-12, 4))
@@ -457,8 +458,10 @@ def test_the_three_panels_are_titled_and_labelled(explorer):
                                                                  "1", "1e4"]
     assert ax_rate.get_yscale() == "log" and "effective learning rate" in ax_rate.get_ylabel()
     assert np.log10(ax_rate.get_ylim()) == pytest.approx((-5, 3))
-    assert [t.get_text() for t in ax_rate.get_legend().get_texts()] == ["x coordinate",
-                                                                        "y coordinate"]
+    # the line styles are named in the title, drawn once: no legend with each frame
+    assert ax_rate.get_title().replace("\n", " ") == "−Δθ_i / g_i: x solid, y dashed"
+    assert ax_rate.get_legend() is None
+    assert [line.get_linestyle() for line in ax_rate.get_lines()] == ["-", "--"]
     assert drawn(explorer, optimizer="AdaGrad")[0].get_title().replace("\n", " ") == "AdaGrad, lr = 0.1"
     assert drawn(explorer, optimizer="AdaDelta", lr=1.0)[0].get_title().replace("\n", " ") == \
         "AdaDelta, lr = 1, ρ = 0.9"
@@ -669,3 +672,78 @@ def test_a_compute_returning_the_wrong_thing_is_refused_before_drawing(compute, 
         start={"lr": 0.2})
     with pytest.raises(error, match=message.replace("lr=0.2", "lr=1")):
         late.render(lr=1.0)
+
+
+# -- the RMSProp class the learner codes -----------------------------------------------------
+class LearnersRMSProp:
+    """RMSProp as a learner writes it ("Deep Learning from Scratch" style), with one slip
+    switched on by name; written out independently of gdlab."""
+
+    def __init__(self, lr, beta, eps, slip=None):
+        self.lr, self.beta, self.eps, self.slip, self.s, self.t = lr, beta, eps, slip, None, 0
+
+    def update(self, params, grads):
+        if self.s is None:
+            self.s = {key: np.zeros_like(value) for key, value in params.items()}
+        self.t += 1
+        for key in params:
+            g, s = grads[key], self.s[key]
+            if self.slip == "sum":
+                s += g * g
+            elif self.slip == "no 1 - beta":
+                s *= self.beta; s += g * g
+            else:
+                s *= self.beta; s += (1 - self.beta) * g * g
+            if self.slip == "bias":
+                s_used = s / (1 - self.beta ** self.t)
+                params[key] -= self.lr * g / (np.sqrt(s_used) + self.eps)
+            elif self.slip == "eps inside":
+                params[key] -= self.lr * g / np.sqrt(s + self.eps)
+            else:
+                params[key] -= self.lr * g / (np.sqrt(s) + self.eps)
+
+
+def learners(slip=None):
+    return lambda lr, beta, eps: LearnersRMSProp(lr, beta, eps, slip)
+
+
+def test_rmsprop_class_passes_the_right_class_and_the_library():
+    check = adagrad_rmsprop_adadelta.check_rmsprop_class
+    right = check(learners())
+    assert right and right.message.startswith("All match: θ_1 = (-7.68502, 1.68402)")
+    assert check(gdlab.RMSProp)
+
+
+@pytest.mark.parametrize("slip, phrase", [("eps inside", "inside the square root"),
+                                          ("no 1 - beta", "weight (1 − β)"),
+                                          ("sum", "that is AdaGrad"),
+                                          ("bias", "bias correction")])
+def test_rmsprop_class_names_each_slip(slip, phrase):
+    result = adagrad_rmsprop_adadelta.check_rmsprop_class(learners(slip))
+    assert not result and "θ_1 is wrong" in result.message and phrase in result.message
+    assert result.message.count("Hint:") == 1
+
+
+def test_rmsprop_class_names_the_wrong_step_without_a_hint_for_an_unknown_slip():
+    class Forgetful(LearnersRMSProp):   # s starts again from 0 at every update
+        def update(self, params, grads):
+            self.s = None
+            super().update(params, grads)
+
+    result = adagrad_rmsprop_adadelta.check_rmsprop_class(
+        lambda lr, beta, eps: Forgetful(lr, beta, eps))
+    assert not result and "θ_2 is wrong" in result.message and "Hint" not in result.message
+
+
+def test_rmsprop_class_that_raises_is_reported():
+    class NoDict:
+        def __init__(self, lr, beta, eps):
+            self.lr = lr
+
+        def update(self, params, grads):
+            params["theta"] -= self.lr * grads["W1"]
+
+    result = adagrad_rmsprop_adadelta.check_rmsprop_class(NoDict)
+    assert not result and result.message == "Your optimizer raised KeyError in update 1: 'W1'"
+    wrong_signature = adagrad_rmsprop_adadelta.check_rmsprop_class(lambda lr: None)
+    assert not wrong_signature and "when it was made" in wrong_signature.message

@@ -1,7 +1,8 @@
 """Tests for chapter 6 (Adam), the companion ``gdlab.chapters.adam``: the check of Adam's
-steps by hand (``check_adam_steps``), the Adam explorer and the widget-plot exercise
-(``hover_explorer``, ``hover_verdict``), built with the notebook's compute steps (repeated
-here on purpose: these tests are the tests of the notebook's code)."""
+steps by hand (``check_adam_steps``), the check of an AdamW class (``check_adamw_class``),
+the Adam explorer and the widget-plot exercise (``hover_explorer``, ``hover_verdict``), built
+with the notebook's compute steps (repeated here on purpose: these tests are the tests of the
+notebook's code)."""
 
 import re
 
@@ -145,6 +146,112 @@ def test_check_adam_steps_explains_a_wrong_shape_and_rejects_bad_grads():
         adam.check_adam_steps([0.0], [0.0], eps=0.0)   # a zero gradient would give 0/0
     with pytest.raises(ValueError, match=r"lr must be in \[0, inf\), got -0.1"):
         adam.check_adam_steps([0.0], [1.0], lr=-0.1)
+
+
+# -- check_adamw_class -----------------------------------------------------------------
+class LearnersAdamW:
+    """AdamW as a learner writes it ("Deep Learning from Scratch" style), with a switch for
+    each slip that ``check_adamw_class`` names."""
+
+    def __init__(self, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.01,
+                 slip=None):
+        self.lr, self.beta1, self.beta2, self.eps = lr, beta1, beta2, eps
+        self.weight_decay, self.slip = weight_decay, slip
+        self.t, self.m, self.v = 0, None, None
+
+    def update(self, params, grads):
+        if self.m is None:
+            self.m = {k: np.zeros_like(p) for k, p in params.items()}
+            self.v = {k: np.zeros_like(p) for k, p in params.items()}
+        self.t += 1
+        shrink = 1 - (self.weight_decay if self.slip == "unscaled" else
+                      self.lr * self.weight_decay)
+        for k in params:
+            g = grads[k] + (self.weight_decay * params[k] if self.slip == "L2" else 0.0)
+            if self.slip not in ("L2", "after", "no decay"):
+                params[k] *= shrink
+            self.m[k] = self.beta1 * self.m[k] + (1 - self.beta1) * g
+            self.v[k] = self.beta2 * self.v[k] + (1 - self.beta2) * g**2
+            m_hat, v_hat = self.m[k], self.v[k]
+            if self.slip != "no bias correction":
+                m_hat, v_hat = m_hat / (1 - self.beta1**self.t), v_hat / (1 - self.beta2**self.t)
+            params[k] -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+            if self.slip == "after":
+                params[k] *= shrink
+
+
+def slipped(slip):
+    return lambda **settings: LearnersAdamW(**settings, slip=slip)
+
+
+def test_companion_exports_its_explorers_the_verdict_and_its_checks():
+    assert adam.__all__ == ["explorer", "hover_explorer", "hover_verdict", "check_adam_steps",
+                            "check_adamw_class"]
+
+
+def test_check_adamw_class_passes_the_right_class():
+    feedback = adam.check_adamw_class(LearnersAdamW)
+    assert feedback and feedback.message.startswith("All match: θ_1 = (-1.385, 2.08), θ_2 =")
+    # θ_1: the decay (1 − αλ)θ_0, then Adam's first step, α against the gradient's sign
+    theta = np.array([-1.5, 2.0])
+    np.testing.assert_allclose(gdlab.rosenbrock.grad(theta), [-155.0, -50.0])
+    gdlab.AdamW(lr=0.1, weight_decay=0.1).update(theta, gdlab.rosenbrock.grad(theta))
+    np.testing.assert_allclose(theta, [-1.5 * 0.99 + 0.1, 2.0 * 0.99 + 0.1], rtol=1e-9)
+
+
+@pytest.mark.parametrize("slip, wrong, hint", [
+    ("L2", "θ_1 is wrong: x should be -1.385 (you gave -1.4)", "Adam with an L2 term"),
+    ("unscaled", "θ_1 is wrong: x should be -1.385 (you gave -1.25)", "θ ← θ − λθ"),
+    ("no bias correction", "θ_1 is wrong", "without bias correction"),
+    ("after", "θ_1 is wrong: x should be -1.385 (you gave -1.386)", "after Adam's step"),
+    ("no decay", "θ_1 is wrong: x should be -1.385 (you gave -1.4)", "without any decay"),
+])
+def test_check_adamw_class_names_each_slip(slip, wrong, hint):
+    feedback = adam.check_adamw_class(slipped(slip))
+    assert not feedback and wrong in feedback.message and hint in feedback.message
+    assert feedback.message.count("Hint:") == 1
+
+
+def test_check_adamw_class_reports_a_class_that_raises_or_is_made_wrongly():
+    class Raises(LearnersAdamW):
+        def update(self, params, grads):
+            raise KeyError("W1")
+
+    raised = adam.check_adamw_class(Raises)
+    assert not raised and raised.message == "Your optimizer raised KeyError in update 1: 'W1'"
+    unmade = adam.check_adamw_class(lambda lr, beta1, beta2, eps: LearnersAdamW(lr))
+    assert not unmade and "when it was made" in unmade.message and "Hint" not in unmade.message
+    other = adam.check_adamw_class(lambda **s: LearnersAdamW(**{**s, "weight_decay": 0.05}))
+    assert not other and "Hint" not in other.message   # a wrong λ is no named slip
+
+
+def test_check_adamw_class_slips_are_the_library_optimizers_and_all_differ():
+    from gdlab.chapters.adam import _CLASS_HINTS, _SETTINGS
+    from gdlab.feedback import _iterates
+    x0 = np.array([-1.5, 2.0])
+    paths = [_iterates(lambda: gdlab.AdamW(**_SETTINGS), gdlab.rosenbrock, x0, 5)[0]]
+    slips = ["L2", "unscaled", "no bias correction", "after", "no decay"]
+    for (make, _), slip in zip(_CLASS_HINTS, slips, strict=True):
+        path = _iterates(make, gdlab.rosenbrock, x0, 5)[0]   # the companion's slip ...
+        by_hand = _iterates(lambda: slipped(slip)(**_SETTINGS), gdlab.rosenbrock, x0, 5)[0]
+        np.testing.assert_allclose(path, by_hand, rtol=1e-12)   # ... is the learner's
+        paths.append(path)
+    for i in range(len(paths)):   # each slip, and AdamW, differs from every other one
+        for j in range(i + 1, len(paths)):
+            assert np.max(np.abs(paths[i] - paths[j])) > 1e-5, (i, j)
+    # Adam with L2 in the gradient is the library's Adam on f + (λ/2)|θ|²
+    l2 = gdlab.run(gdlab.Adam(lr=0.1), gdlab.regularization.Regularized(gdlab.rosenbrock, 0.1),
+                   x0, 5)
+    np.testing.assert_allclose(paths[1], l2.xs, rtol=1e-12)
+
+
+def test_on_a_bowl_centred_at_0_adam_hides_an_l2_term():
+    # why the check runs on Rosenbrock: on x²/20 + y², g + λθ only rescales each coordinate
+    # of g, and Adam with L2 takes Adam's steps (up to ε)
+    plain = gdlab.run(gdlab.Adam(lr=0.1), gdlab.elongated_bowl, [-8.0, 2.0], 5)
+    l2 = gdlab.run(gdlab.Adam(lr=0.1),
+                   gdlab.regularization.Regularized(gdlab.elongated_bowl, 0.1), [-8.0, 2.0], 5)
+    np.testing.assert_allclose(plain.xs, l2.xs, rtol=1e-6)
 
 
 # -- the explorer ----------------------------------------------------------------------

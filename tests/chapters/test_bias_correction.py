@@ -486,3 +486,77 @@ def test_step_explorer_refuses_bad_lists_before_compute_runs_and_odd_frames_when
 
 def test_step_explorer_frames_are_drawn_fast_and_equal_whole_draws():
     check_fast_frames(step_explorer(start={"c": 1.0}))
+
+
+# -- check_adam_corrections: exercise 7, the corrections in an Adam class -------------------------
+class LearnersAdam:
+    """Adam as a learner writes it ("Deep Learning from Scratch" style), with switchable slips:
+    ``fix`` names the averages corrected, ``write_back`` stores m̂, v̂ in m, v, ``t_from_0``
+    corrects with the step count before adding 1."""
+
+    def __init__(self, lr, beta1, beta2, eps, fix="mv", write_back=False, t_from_0=False):
+        self.lr, self.beta1, self.beta2, self.eps = lr, beta1, beta2, eps
+        self.fix, self.write_back, self.t_from_0 = fix, write_back, t_from_0
+        self.m, self.v, self.t = {}, {}, 0
+
+    def update(self, params, grads):
+        self.t += 0 if self.t_from_0 else 1
+        for key in params:
+            g = grads[key]
+            self.m[key] = self.beta1 * self.m.get(key, 0.0) + (1 - self.beta1) * g
+            self.v[key] = self.beta2 * self.v.get(key, 0.0) + (1 - self.beta2) * g * g
+            m_hat = self.m[key] / (1 - self.beta1 ** self.t) if "m" in self.fix else self.m[key]
+            v_hat = self.v[key] / (1 - self.beta2 ** self.t) if "v" in self.fix else self.v[key]
+            if self.write_back:
+                self.m[key], self.v[key] = m_hat, v_hat
+            params[key] -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+        self.t += 1 if self.t_from_0 else 0
+
+
+def learner(**slip):
+    return lambda **hyperparameters: LearnersAdam(**hyperparameters, **slip)
+
+
+def test_check_adam_corrections_passes_the_right_class():
+    feedback = bias_correction.check_adam_corrections(learner())
+    assert feedback and feedback.message.startswith("All match: θ_1 = (-1.4, 2.1)")
+    # by hand: the first corrected step is α·sign(g_1) per coordinate, g_1 = (−155, −50)
+    np.testing.assert_allclose(gdlab.rosenbrock.grad(np.array([-1.5, 2.0])), [-155.0, -50.0])
+
+
+@pytest.mark.parametrize("slip, wrong, words", [
+    (dict(write_back=True), "θ_2", "the correction compounds"),
+    (dict(fix=""), "θ_1", "no correction at all"),
+    (dict(fix="m"), "θ_1", "only m is corrected"),
+    (dict(fix="v"), "θ_1", "only v is corrected"),
+    (dict(t_from_0=True), "After update 1", "count t from 1"),
+])
+def test_check_adam_corrections_names_each_slip(slip, wrong, words):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")        # the t = 0 slip divides by 0 without a warning
+        feedback = bias_correction.check_adam_corrections(learner(**slip))
+    assert not feedback and wrong in feedback.message and words in feedback.message, feedback
+    assert feedback.message.count("Hint:") == 1
+
+
+def test_the_write_back_slip_is_right_at_the_first_step_and_compounds_after():
+    feedback = bias_correction.check_adam_corrections(learner(write_back=True))
+    assert "θ_1 is right. θ_2 is wrong" in feedback.message
+    # by hand, one coordinate: after step 1 the slip stores m̂_1 = g_1, not m_1 = 0.1·g_1
+    slip = LearnersAdam(0.1, 0.9, 0.999, 1e-8, write_back=True)
+    slip.update({"theta": np.array([0.0])}, {"theta": np.array([2.0])})
+    assert slip.m["theta"][0] == pytest.approx(2.0) and slip.v["theta"][0] == pytest.approx(4.0)
+
+
+def test_check_adam_corrections_reports_a_class_that_raises_or_cannot_be_made():
+    class Broken:
+        def __init__(self, lr, beta1, beta2, eps):
+            pass
+
+        def update(self, params, grads):
+            raise KeyError("m")
+
+    raised = bias_correction.check_adam_corrections(Broken)
+    assert not raised and raised.message == "Your optimizer raised KeyError in update 1: 'm'"
+    made = bias_correction.check_adam_corrections(lambda lr: None)   # lacks beta1, ...
+    assert not made and "raised TypeError when it was made" in made.message

@@ -100,7 +100,7 @@ def test_explorer_title_reports_rms_error_against_truth(explorer):
     assert "The first 30 points: start-up" in titles
 
 
-def test_explorer_panels_are_labelled(explorer):
+def test_explorer_panels_are_labeled(explorer):
     ex, series, truth = explorer
     year, weights, start_up = _drawn(ex, beta=0.9, bias_correction=True).axes
     labels = [t.get_text() for t in year.get_legend().get_texts()]
@@ -457,7 +457,7 @@ def test_bias_warmup_steps_expects_the_library_answer(monkeypatch):
 
 
 def test_bias_warmup_steps_hints():
-    assert _first_step_within(0.999, 0.01) == 4613      # the chapter's exercise
+    assert _first_step_within(0.999, 0.01) == 4613      # chapter 7's ex-bias-correction-3(a)
     rough = ewma.check_bias_warmup_steps(round(math.log(0.01) / math.log(0.999)), 0.999, 0.01)
     assert not rough and "β^t ≤ 0.01" in rough.message
     window = ewma.check_bias_warmup_steps(1000, 0.999, 0.01)
@@ -475,7 +475,9 @@ def test_bias_warmup_steps_hints():
         ewma.check_bias_warmup_steps(10, 0.9, tolerance=0.0)
 
 
-def test_bias_warmup_steps_messages_are_the_notebooks():
+def test_bias_warmup_steps_messages():
+    """The messages word for word (no notebook calls this check since chapter 2's exercise
+    ex-ewma-5 was removed; the check itself stays)."""
     assert str(ewma.check_bias_warmup_steps(4613, beta=0.999, tolerance=0.01)) == (
         "✔ Correct. t = 4613: there 1/(1 − β^t) = 1.009998; one step earlier it is 1.010008.")
     assert str(ewma.check_bias_warmup_steps(1000, beta=0.999, tolerance=0.01)) == (

@@ -353,7 +353,7 @@ def test_explorer_start_picks_the_first_frame():
         gradient_descent.explorer(compute, lrs, BOWL, steps=5)       # compute says the steps
 
 
-def test_explorer_loss_panel_is_labelled_and_the_title_says_the_verdict():
+def test_explorer_loss_panel_is_labeled_and_the_title_says_the_verdict():
     e = gradient_descent.explorer(descent_on(BOWL, X0, 300), [0.5, 1.05], BOWL)
     assert e.render(lr=1.05).startswith(PNG)
     ax_path, ax_loss = drawn(e, lr=1.05)

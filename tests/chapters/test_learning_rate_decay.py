@@ -321,7 +321,7 @@ def test_the_notebooks_ng_message_is_unchanged():
         "your\nfirst rate is α0 = 0.2; on the slide the first epoch is n = 1: α0/(1 + r) = 0.1.")
 
 
-def test_schedule_colours_cover_every_schedule_the_chapter_draws():
+def test_schedule_colors_cover_every_schedule_the_chapter_draws():
     for name in ["constant", "1/(1+rn)", "exponential", "step", "inverse sqrt", "cosine",
                  "linear", "warm-up + cosine", "manual", "SGDR", "k/√n", "0.95ⁿ",
                  "linear warm-up"]:

@@ -1,6 +1,6 @@
 """Tests for chapter 3 (momentum), the companion ``gdlab.chapters.momentum``: the momentum
-explorer, the widget-plot exercise (its verdict and explorer) and the check of the three
-steps by hand on f = xy."""
+explorer, the widget-plot exercise (its verdict and explorer), the check of the three
+steps by hand on f = xy and the check of the learner's momentum class."""
 
 import inspect
 import re
@@ -277,8 +277,112 @@ def test_check_xy_steps_hint_fires_exactly_for_library_sgd():
     assert "Hint" not in momentum.check_xy_steps(nearly_sgd).message
 
 
+# -- the coding exercise: the learner's heavy-ball class ----------------------------------
+class HeavyBall:
+    """The right answer, heavy-ball form: v <- beta v + g, theta <- theta - lr v."""
+
+    def __init__(self, lr=0.01, beta=0.9):
+        self.lr, self.beta, self.v = lr, beta, None
+
+    def update(self, params, grads):
+        if self.v is None:
+            self.v = {name: np.zeros_like(p) for name, p in params.items()}
+        for name in params:
+            self.v[name] = self.beta * self.v[name] + grads[name]
+            params[name] -= self.lr * self.v[name]
+
+
+class CS231n:
+    """The CS231n form, u <- mu u - lr g, theta <- theta + u: the same steps."""
+
+    def __init__(self, lr=0.01, mu=0.9):
+        self.lr, self.mu, self.u = lr, mu, None
+
+    def update(self, params, grads):
+        if self.u is None:
+            self.u = {name: np.zeros_like(p) for name, p in params.items()}
+        for name in params:
+            self.u[name] = self.mu * self.u[name] - self.lr * grads[name]
+            params[name] += self.u[name]
+
+
+class Slipped(HeavyBall):
+    """HeavyBall written with one slip, as a learner would."""
+
+    def __init__(self, lr, beta, slip):
+        super().__init__(lr, beta)
+        self.slip = slip
+
+    def update(self, params, grads):
+        if self.v is None:
+            self.v = {name: np.zeros_like(p) for name, p in params.items()}
+            if self.slip == "stall":                # the loop indented into the if
+                for name in params:
+                    self.v[name] = self.beta * self.v[name] + grads[name]
+                    params[name] -= self.lr * self.v[name]
+                return
+        if self.slip == "stall":
+            return
+        for name in params:
+            if self.slip == "old velocity":
+                params[name] -= self.lr * self.v[name]
+                self.v[name] = self.beta * self.v[name] + grads[name]
+            elif self.slip == "ewma":
+                self.v[name] = self.beta * self.v[name] + (1 - self.beta) * grads[name]
+                params[name] -= self.lr * self.v[name]
+            else:                                   # "sign"
+                self.v[name] = self.beta * self.v[name] + grads[name]
+                params[name] += self.lr * self.v[name]
+
+
+def test_check_momentum_class_passes_both_right_forms():
+    for right in (HeavyBall, CS231n):
+        feedback = momentum.check_momentum_class(right)
+        assert feedback and feedback.message.startswith("All match: θ_1 = (-7.92, 1.6)")
+    # the expected iterates are the library's, on the ravine from (-8, 2)
+    library = gdlab.run(gdlab.Momentum(lr=0.1, beta=0.9), BOWL, [-8.0, 2.0], 5).xs
+    np.testing.assert_allclose(library[1], [-7.92, 1.6])
+    assert f"θ_5 = ({library[5, 0]:g}, {library[5, 1]:g})" in str(
+        momentum.check_momentum_class(HeavyBall)).replace("\n", " ")
+
+
+@pytest.mark.parametrize("slip, first_wrong, words", [
+    ("ewma", "θ_1 is wrong", "that is the EWMA form"),
+    ("old velocity", "θ_1 is wrong", "θ moved with the old velocity"),
+    ("sign", "θ_1 is wrong", "the sign: θ moves uphill"),
+    ("stall", "θ_1 is right. θ_2 is wrong", "θ stops moving after the first update"),
+])
+def test_check_momentum_class_names_each_slip(slip, first_wrong, words):
+    feedback = momentum.check_momentum_class(lambda lr, beta: Slipped(lr, beta, slip))
+    message = feedback.message.replace("\n", " ")
+    assert not feedback and first_wrong in message and f"Hint: {words}" in message
+
+
+def test_check_momentum_class_gives_no_hint_for_another_mistake():
+    feedback = momentum.check_momentum_class(lambda lr, beta: HeavyBall(lr, 0.5))
+    assert not feedback and "θ_2 is wrong" in feedback.message and "Hint" not in feedback.message
+
+
+def test_check_momentum_class_reports_a_class_that_raises():
+    class NoDict(HeavyBall):
+        def update(self, params, grads):
+            self.v = self.beta * self.v + grads       # v is None: TypeError
+
+    feedback = momentum.check_momentum_class(NoDict)
+    assert not feedback and feedback.message.startswith(
+        "Your optimizer raised TypeError in update 1:")
+
+    class NoArguments:                                 # __init__ takes no lr, beta
+        def update(self, params, grads):
+            pass
+
+    made = momentum.check_momentum_class(NoArguments)
+    assert not made and "raised TypeError when it was made" in made.message
+
+
 def test_companion_exports_only_the_chapter_names():
-    assert momentum.__all__ == ["explorer", "lr_verdict", "lr_explorer", "check_xy_steps"]
+    assert momentum.__all__ == ["explorer", "lr_verdict", "lr_explorer", "check_xy_steps",
+                                "check_momentum_class"]
     assert not hasattr(gdlab, "widgets") and not hasattr(gdlab, "checks")
 
 

@@ -22,7 +22,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_companion_exports_its_explorers_the_verdict_and_its_check():
-    assert nesterov.__all__ == ["explorer", "lr_explorer", "lr_verdict", "check_steps"]
+    assert nesterov.__all__ == ["explorer", "lr_explorer", "lr_verdict", "check_steps",
+                                "check_nesterov_class"]
 
 
 # -- helpers: the methods written out by hand ---------------------------------------------
@@ -47,6 +48,84 @@ def renewed_velocity_first(f, x0, lr, beta, steps):
         x = x + beta * beta * v - (1.0 + beta) * lr * g
         points.append(x)
     return np.array(points)
+
+
+# -- check_nesterov_class: an optimizer class the learner writes ---------------------------
+class LearnersNesterov:
+    """Written as a learner would, with a dict of buffers: PyTorch's form by default, and
+    the exercise's slips by flag (the parameter line before the buffer's: heavy ball; the
+    "Deep Learning from Scratch" class; the sign flipped)."""
+
+    def __init__(self, lr=0.01, beta=0.9, slip=None):
+        self.lr, self.beta, self.slip, self.b = lr, beta, slip, None
+
+    def update(self, params, grads):
+        if self.b is None:
+            self.b = {k: np.zeros_like(p) for k, p in params.items()}
+        for k in params:
+            g = -grads[k] if self.slip == "sign" else grads[k]
+            if self.slip == "heavy ball":   # the parameter line first, with the old buffer
+                params[k] -= self.lr * (g + self.beta * self.b[k])
+                self.b[k] = self.beta * self.b[k] + g
+            elif self.slip == "dlfs":       # the book's class: v = -lr b renewed, then used
+                v = self.beta * (-self.lr * self.b[k]) - self.lr * g
+                self.b[k] = -v / self.lr
+                params[k] += self.beta ** 2 * v - (1 + self.beta) * self.lr * g
+            else:
+                self.b[k] = self.beta * self.b[k] + g
+                params[k] -= self.lr * (g + self.beta * self.b[k])
+
+
+def learners(slip=None):
+    return lambda lr, beta: LearnersNesterov(lr, beta, slip)
+
+
+def test_check_nesterov_class_passes_the_right_class_in_either_bookkeeping():
+    right = nesterov.check_nesterov_class(LearnersNesterov)
+    # by hand, g1 = (x/10, 2y) = (-0.8, 4) at (-8, 2): θ1 = (-8, 2) - 0.3 (1.9 g1) = (-7.544, -0.28)
+    assert right and right.message.startswith("All match: θ_1 = (-7.544, -0.28)")
+    assert "θ_5" in right.message
+
+    class VelocityForm:   # Bengio's form with the displacement v and the OLD v: same iterates
+        def __init__(self, lr, beta):
+            self.lr, self.beta, self.v = lr, beta, None
+
+        def update(self, params, grads):
+            if self.v is None:
+                self.v = {k: np.zeros_like(p) for k, p in params.items()}
+            for k in params:
+                params[k] += self.beta ** 2 * self.v[k] - (1 + self.beta) * self.lr * grads[k]
+                self.v[k] = self.beta * self.v[k] - self.lr * grads[k]
+
+    assert nesterov.check_nesterov_class(VelocityForm)
+
+
+@pytest.mark.parametrize("slip, first, phrase", [
+    # heavy ball: θ1 = (-8, 2) - 0.3 g1 = (-7.76, 0.8); DLfS: + 0.81 * (-0.3 g1) more
+    ("heavy ball", "you gave -7.76", "that is heavy ball"),
+    ("dlfs", "you gave -7.3496", 'that is the "Deep Learning from Scratch" class'),
+    ("sign", "you gave -8.456", "every step went uphill"),
+])
+def test_check_nesterov_class_names_each_slip_at_the_first_step(slip, first, phrase):
+    feedback = nesterov.check_nesterov_class(learners(slip))
+    assert not feedback and feedback.message.startswith("θ_1 is wrong")
+    assert first in feedback.message and "Hint: " + phrase in feedback.message
+
+
+def test_check_nesterov_class_reports_a_class_that_raises_or_breaks_params():
+    class Typo(LearnersNesterov):   # the source notes' copy: sefl.v
+        def update(self, params, grads):
+            raise NameError("name 'sefl' is not defined")
+
+    feedback = nesterov.check_nesterov_class(Typo)
+    assert not feedback
+    assert feedback.message == ("Your optimizer raised NameError in update 1: "
+                                "name 'sefl' is not defined")
+    no_keywords = nesterov.check_nesterov_class(lambda: None)   # takes no lr, beta
+    assert not no_keywords and "raised TypeError when it was made" in no_keywords.message
+
+    other_beta = nesterov.check_nesterov_class(lambda lr, beta: LearnersNesterov(lr, 0.5))
+    assert not other_beta and "Hint" not in other_beta.message
 
 
 # -- check_steps ---------------------------------------------------------------------------
@@ -314,12 +393,15 @@ def draw(ex, result, **values):
 def test_explorer_draws_both_panels_with_titles_labels_and_legends():
     ex = make_explorer()
     ax_path, ax_loss = draw(ex, ex.result(lr=0.8, beta=0.5), lr=0.8, beta=0.5)
-    assert [t.get_text() for t in ax_path.get_legend().get_texts()] == [
-        "minimum", "Momentum (heavy ball)", "Nesterov"]
+    # one legend for both panels, below them (drawn once by setup, not with each frame)
+    legend, = ax_path.figure.legends
+    assert [t.get_text() for t in legend.get_texts()] == [
+        "Momentum (heavy ball)", "Nesterov", "minimum"]
+    assert ax_path.get_legend() is None and ax_loss.get_legend() is None
     assert ax_path.get_title().replace("\n", " ").startswith("lr = 0.8, β = 0.5 NAG's effective momentum")
     assert ax_loss.get_title().replace("\n", " ").startswith("After 80 steps Momentum: gap ")
     assert "Nesterov: diverged" in ax_loss.get_title().replace("\n", " ")
-    assert [t.get_text() for t in ax_loss.get_legend().get_texts()] == ["Momentum", "Nesterov"]
+    assert [line.get_label() for line in ax_loss.get_lines()] == ["Momentum", "Nesterov"]
     assert ax_loss.get_xlabel() == "step t" and "log scale" in ax_loss.get_ylabel()
     # the starting gap is 7.2 = 64/20 + 4: the axis runs from 1e-10 to two powers above it
     assert ax_loss.get_ylim() == pytest.approx((1e-10, 1e3))
@@ -347,7 +429,7 @@ def test_draw_uses_only_the_contract_of_the_docstring():
     result = {"Nesterov": by_hand("Nesterov", [[-8.0, 2.0], [-4.0, 1.0], [-2.0, 0.0]]),
               "Momentum": by_hand("Momentum", [[-8.0, 2.0], [-6.0, -1.0]])}
     ax_path, ax_loss = draw(ex, result, lr=0.45, beta=0.9)
-    assert [t.get_text() for t in ax_loss.get_legend().get_texts()] == ["Momentum", "Nesterov"]
+    assert [line.get_label() for line in ax_loss.get_lines()] == ["Momentum", "Nesterov"]
     # the last gaps by hand, f = x²/20 + y²: 36/20 + 1 = 2.8 and 4/20 = 0.2
     assert "Momentum: gap 2.8e+00, Nesterov: gap 2.0e-01" in ax_loss.get_title().replace("\n", " ")
     np.testing.assert_allclose(ax_path.get_lines()[-2].get_xydata(), result["Nesterov"].xs)

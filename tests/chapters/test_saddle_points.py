@@ -141,7 +141,7 @@ def race_compute(step):
                     for name, t in runs.items()} for title, runs in RACE.items()}
 
 
-def test_race_explorer_draws_each_run_up_to_the_step_in_its_colour():
+def test_race_explorer_draws_each_run_up_to_the_step_in_its_color():
     e = saddle_points.race_explorer(race_compute, steps=[0, 10, 40], landscapes=LANDSCAPES)
     assert e.start == {"step": 10}
     assert e.render(step=40).startswith(PNG)

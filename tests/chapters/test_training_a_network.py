@@ -106,7 +106,7 @@ def full_explorer():
                             start={"optimizer": "SGD", "lr": 3.0})
 
 
-def test_explorer_draws_both_losses_in_the_optimizers_colour_with_the_verdict():
+def test_explorer_draws_both_losses_in_the_optimizers_color_with_the_verdict():
     e = full_explorer()
     assert e.start == {"optimizer": "SGD", "lr": 3.0}
     assert e.render().startswith(PNG)

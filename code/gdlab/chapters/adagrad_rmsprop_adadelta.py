@@ -6,6 +6,7 @@ AdaDelta on the ravine or Rosenbrock's valley, with the measured effective learn
 each coordinate; the compute step that runs them is written in the notebook and passed in),
 its exercise check, :func:`check_rmsprop_steps` (two RMSProp steps by
 hand, in PyTorch's form :math:`\theta \leftarrow \theta - \alpha g/(\sqrt s + \epsilon)`),
+the check of the RMSProp class the learner codes, :func:`check_rmsprop_class`,
 and the widget-plot exercise, :func:`lr_explorer` with :func:`lr_verdict` (pick AdaGrad's
 :math:`\alpha` on :math:`|\theta|`: large enough to get there, small enough to settle).
 """
@@ -25,7 +26,7 @@ from gdlab.panels import contour_axes, log_ticks, loss_axes, loss_curves, paths
 from gdlab.validation import check_finite_array, check_in_range, check_positive_int
 
 __all__ = ["ADAPTIVE_OPTIMIZERS", "explorer", "check_rmsprop_steps", "rmsprop_slips",
-           "lr_verdict", "lr_explorer"]
+           "check_rmsprop_class", "lr_verdict", "lr_explorer"]
 
 ADAPTIVE_OPTIMIZERS = ("AdaGrad", "RMSProp", "AdaDelta")
 _DECAY_SYMBOL = {"RMSProp": "β", "AdaDelta": "ρ"}   # AdaGrad has no decay rate
@@ -145,7 +146,8 @@ def _adaptive_axes(fig, landscape) -> tuple:
     ax_rate.set_xlim(0, steps)
     ax_rate.set_xlabel("step t")
     ax_rate.set_ylabel("effective learning rate (log scale)")
-    ax_rate.set_title("−Δθ_i / g_i for each coordinate", fontsize=10)
+    # the line styles in the title, drawn once (a legend drawn each frame is a third of it)
+    ax_rate.set_title("−Δθ_i / g_i: x solid, y dashed", fontsize=10)
     return ax_path, ax_loss, ax_rate
 
 
@@ -156,7 +158,7 @@ def _draw_adaptive_run(axes, result, optimizer, lr, decay) -> None:
     traj, rates = result["trajectory"], np.asarray(result["effective_lr"])
     color = gdlab.plots.color_of(optimizer)
     knob = f", {_DECAY_SYMBOL[optimizer]} = {decay:g}" if optimizer in _DECAY_SYMBOL else ""
-    paths(ax_path, {optimizer: traj}, markersize=2.0)
+    paths(ax_path, {optimizer: traj}, markersize=2.0, legend=None)   # the title names it
     ax_path.set_title(f"{optimizer}, lr = {lr:g}{knob}", fontsize=10)
 
     gaps = traj.gaps()
@@ -170,7 +172,6 @@ def _draw_adaptive_run(axes, result, optimizer, lr, decay) -> None:
     t = np.arange(1, len(rates) + 1)
     for i, (style, axis) in enumerate((("-", "x"), ("--", "y"))[:rates.shape[1]]):
         ax_rate.plot(t, rates[:, i], style, color=color, label=f"{axis} coordinate")
-    ax_rate.legend(loc="lower right", fontsize=8)
 
 
 # -- the exercise check ---------------------------------------------------------------------
@@ -253,6 +254,36 @@ def rmsprop_slips(grads, lr: float, beta: float, eps: float, theta0) -> list:
         (replayed(gdlab.RMSProp(lr=lr, beta=beta, eps=eps), -grads),
          "every step went uphill: θ ← θ − lr·g/(√s + ε) subtracts."),
     ]
+
+
+def check_rmsprop_class(attempt) -> feedback.Feedback:
+    r"""Check an RMSProp class the learner wrote, in the style of "Deep Learning from
+    Scratch": ``attempt(lr=0.1, beta=0.9, eps=1e-3)`` makes it and ``update(params, grads)``
+    changes the dict ``params`` in place. It takes 5 steps on the ravine
+    :math:`x^2/20 + y^2` from :math:`(-8, 2)` beside :class:`gdlab.RMSProp` with the same
+    hyperparameters (:func:`gdlab.feedback.check_update_rule`). Recognised slips: ε inside
+    the root (``RMSProp(eps_inside=True)``), :math:`s \leftarrow \beta s + g^2` without its
+    :math:`(1-\beta)` (that is RMSProp with α and ε times :math:`\sqrt{1-\beta}`, since
+    :math:`s` is :math:`1/(1-\beta)` times larger), AdaGrad's sum and Adam's bias correction.
+    """
+    lr, beta, eps = 0.1, 0.9, 1e-3
+    root = np.sqrt(1.0 - beta)
+    hints = [
+        (lambda: gdlab.RMSProp(lr=lr, beta=beta, eps=eps, eps_inside=True),
+         "ε went inside the square root, g/√(s + ε) (Keras, Andrew Ng's course); this "
+         "RMSProp is PyTorch's, g/(√s + ε)."),
+        (lambda: gdlab.RMSProp(lr=lr * root, beta=beta, eps=eps * root),
+         "the new g² enters with weight (1 − β): s ← βs + (1 − β)g², not βs + g²."),
+        (lambda: gdlab.AdaGrad(lr=lr, eps=eps),
+         "you added the squares up, s ← s + g²: that is AdaGrad. RMSProp averages, "
+         "s ← βs + (1 − β)g²."),
+        (lambda: gdlab.Adam(lr=lr, beta1=0.0, beta2=beta, eps=eps),
+         "you divided s by (1 − β^t): that bias correction is Adam's (chapter 7)."),
+    ]
+    return feedback.check_update_rule(lambda: attempt(lr=lr, beta=beta, eps=eps),
+                                      lambda: gdlab.RMSProp(lr=lr, beta=beta, eps=eps),
+                                      gdlab.elongated_bowl, [-8.0, 2.0], steps=5, hints=hints,
+                                      axes=["x", "y"])
 
 
 # -- explorer 2: the widget-plot exercise ---------------------------------------------------

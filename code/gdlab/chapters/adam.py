@@ -4,8 +4,9 @@ It holds the drawing of the chapter's explorer, Adam on a landscape for a grid o
 β2 (:func:`explorer`; the compute step, one Adam run and its largest step in units of α, is
 written in the notebook), the widget-plot exercise (:func:`hover_explorer` and its verdict
 :func:`hover_verdict`: pick α so that Adam on a noisy landscape gets close to the minimum and
-stays close), and the check of its first exercise, Adam's first steps by hand
-(:func:`check_adam_steps`).
+stays close), and the checks of its first two exercises, Adam's first steps by hand
+(:func:`check_adam_steps`) and an AdamW class the learner writes
+(:func:`check_adamw_class`).
 """
 
 from __future__ import annotations
@@ -19,14 +20,15 @@ from matplotlib.lines import Line2D
 from gdlab import plots
 from gdlab.ewma import effective_window, ewma
 from gdlab.explorer import Explorer
-from gdlab.feedback import Feedback, check_points
-from gdlab.functions import Function
-from gdlab.optimizers import Adam
+from gdlab.feedback import Feedback, check_points, check_update_rule
+from gdlab.functions import Function, rosenbrock
+from gdlab.optimizers import Adam, AdamW
 from gdlab.panels import contour_axes, log_ticks, loss_axes, loss_curves, paths, verdict_box
+from gdlab.regularization import l2_gradient
 from gdlab.run import Trajectory, replay
 from gdlab.validation import check_finite_array, check_in_range, check_positive_int
 
-__all__ = ["explorer", "hover_explorer", "hover_verdict", "check_adam_steps"]
+__all__ = ["explorer", "hover_explorer", "hover_verdict", "check_adam_steps", "check_adamw_class"]
 
 
 # -- the explorer -------------------------------------------------------------------------
@@ -312,3 +314,72 @@ def _slips(grads, lr, beta1, beta2, eps) -> list:
         (_steps(Adam(lr, beta1, beta2, eps), -grads),   # a descent method on −f climbs f
          "every step went uphill: Adam subtracts α·m̂/(√v̂ + ε)."),
     ]
+
+
+# -- exercise 2: an AdamW class -------------------------------------------------------------
+_SETTINGS = dict(lr=0.1, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.1)
+_ADAM = {key: value for key, value in _SETTINGS.items() if key != "weight_decay"}
+# Rosenbrock from (−1.5, 2): the decay αλθ = (−0.015, 0.02) is up to a fifth of a step α; it
+# pulls towards 0, the loss towards (1, 1). (On an axis-aligned bowl centred at 0, g + λθ
+# only rescales each coordinate of g = Aθ, which Adam undoes: L2 would not show.)
+_START = [-1.5, 2.0]
+
+
+class _Decayed(Adam):
+    """:class:`gdlab.Adam` with the weight decay where a slip puts it: ``"gradient"`` adds
+    λθ to g (Adam with an L2 term in the loss), ``"after"`` shrinks θ after the step."""
+
+    def __init__(self, where: str, weight_decay: float, **adam):
+        super().__init__(**adam)
+        self.where, self.weight_decay = where, weight_decay
+
+    def update(self, params, grads):
+        if self.where == "gradient":
+            grads = {key: g + l2_gradient(params[key], self.weight_decay)
+                     for key, g in grads.items()}
+        super().update(params, grads)
+        if self.where == "after":
+            for param in params.values():
+                param *= 1.0 - self.current_lr() * self.weight_decay
+
+
+class _Uncorrected(AdamW):
+    """:class:`gdlab.AdamW` without bias correction (Adam's flag, which AdamW does not take)."""
+
+    def __init__(self, **settings):
+        super().__init__(**settings)
+        self.bias_correction = False
+
+
+_LAM = _SETTINGS["weight_decay"]
+_CLASS_HINTS = [
+    (lambda: _Decayed("gradient", _LAM, **_ADAM),
+     "you added the decay to the gradient, g + λθ: that is Adam with an L2 term in the loss, "
+     "whose decay Adam divides by √v̂ with the rest. AdamW shrinks θ outside the step: "
+     "θ ← (1 − αλ)θ, then Adam's step on g alone."),
+    (lambda: AdamW(**dict(_SETTINGS, weight_decay=_LAM / _SETTINGS["lr"])),
+     "your decay is θ ← θ − λθ; AdamW scales it by the learning rate: θ ← (1 − αλ)θ."),
+    (lambda: _Uncorrected(**_SETTINGS),
+     "these are the steps without bias correction: divide m by 1 − β1^t and v by 1 − β2^t."),
+    (lambda: _Decayed("after", _LAM, **_ADAM),
+     "you shrank θ after Adam's step; AdamW (like PyTorch) shrinks it first, then steps."),
+    (lambda: Adam(**_ADAM),
+     "these are Adam's steps, without any decay: shrink θ by 1 − αλ at every update."),
+]
+
+
+def check_adamw_class(attempt) -> Feedback:
+    r"""Check an AdamW class the learner wrote in the style of "Deep Learning from Scratch":
+    ``attempt(lr=0.1, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.1)`` makes one, and
+    its ``update(params, grads)`` changes the dict ``params`` in place. It takes five steps
+    from :math:`(-1.5, 2)` on ``gdlab.rosenbrock``, where the decay
+    :math:`\alpha\lambda\theta` is up to a fifth of Adam's step :math:`\alpha`, beside
+    :class:`gdlab.AdamW` (:func:`gdlab.feedback.check_update_rule`), and the first wrong
+    :math:`\theta_t` is named. Recognised slips: the decay added to the gradient (Adam with
+    an L2 term in the loss), the decay not scaled by the learning rate
+    (:math:`\theta \leftarrow \theta - \lambda\theta`), no bias correction, the decay
+    applied after Adam's step instead of before, and no decay at all (Adam).
+    """
+    return check_update_rule(lambda: attempt(**_SETTINGS), lambda: AdamW(**_SETTINGS),
+                             rosenbrock, _START, steps=5, hints=_CLASS_HINTS,
+                             axes=["x", "y"])

@@ -26,7 +26,7 @@ from gdlab.validation import check_finite_array, check_in_range, check_positive_
 __all__ = ["explorer", "method_verdict", "damping_explorer", "damping_verdict",
            "check_newton_step", "METHOD_COLORS"]
 
-#: The colour of each method in this chapter, the book's (Newton's variants share Newton's
+#: The color of each method in this chapter, the book's (Newton's variants share Newton's
 #: purple and differ in line style, :data:`LINESTYLES`).
 METHOD_COLORS = {"GD": plots.color_of("GD"), "Newton": plots.color_of("Newton"),
                  "damped Newton": plots.color_of("Newton"),
@@ -190,7 +190,7 @@ def check_newton_step(answer, A=EXERCISE_A, b=EXERCISE_B, x0=EXERCISE_X0) -> Fee
     r"""Check one Newton step :math:`x_1 = x_0 - H^{-1}\nabla f(x_0)`, by hand, on the
     quadratic :math:`\tfrac12 x^\top A x - b^\top x` (2-D) from ``x0``.
 
-    The expected point comes from :func:`gdlab.second_order.newton_step`. Recognised
+    The expected point comes from :func:`gdlab.second_order.newton_step`. Recognized
     slips: multiplying by :math:`H` instead of :math:`H^{-1}`, the wrong sign (a step
     :math:`+H^{-1}g`), a plain gradient step :math:`x_0 - g`, and the two usual slips of a
     2×2 inverse (not swapping the diagonal, not negating the off-diagonal).

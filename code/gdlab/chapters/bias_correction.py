@@ -1,19 +1,15 @@
 r"""Companion of chapter 7, *Bias correction* (``chapters/07-bias-correction.ipynb``).
 
-It holds the drawing of the chapter's two explorers, each fed by a compute step written in
-the notebook: :func:`explorer` (the weights of a zero-started average at step :math:`t` and
-its raw and corrected values on a noisy series) and :func:`step_explorer` (the widget-plot
-exercise: pick the learning-rate multiplier c that brings uncorrected Adam's first steps
-within a factor of 2 of corrected Adam's, judged by :func:`step_verdict`), and the check of
-exercise 2, :func:`check_corrected_averages` (three bias-corrected averages by hand).
-The check's averages come from :func:`gdlab.ewma` and the factor :math:`1/(1-\beta^t)` from
-:func:`gdlab.bias_correction_factor`.
+The drawing of the two explorers, each fed by a compute step in the notebook:
+:func:`explorer` (a zero-started average's weights at step t, its raw and corrected values)
+and :func:`step_explorer` (the widget-plot exercise, judged by :func:`step_verdict`); the
+checks of exercise 2, :func:`check_corrected_averages` (three corrected averages by hand), and
+exercise 7, :func:`check_adam_corrections` (the corrections in an Adam class).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 from matplotlib.lines import Line2D
@@ -24,55 +20,42 @@ import gdlab
 from gdlab import plots
 from gdlab.explorer import Explorer
 from gdlab.panels import verdict_box
-from gdlab.feedback import Feedback, earlier_right, matching_hint
+from gdlab.feedback import Feedback, check_update_rule, earlier_right, matching_hint
 from gdlab.validation import check_finite_array, check_in_range, check_positive_int, check_real
 
 RAW_COLOR, CORRECTED_COLOR = plots.AVERAGE_COLORS[0], plots.AVERAGE_COLORS[1]
-# What the explorer's draw reads from compute's result: the arrays hold one value per point
-# i = 1..t, the numbers describe step t.
-RESULT_ARRAYS = ("weights", "data", "raw", "corrected")
-RESULT_NUMBERS = ("weight_sum", "factor")
+RESULT_ARRAYS = ("weights", "data", "raw", "corrected")   # what draw reads: per point i = 1..t
+RESULT_NUMBERS = ("weight_sum", "factor")                  # and numbers for step t
 
 
 # -- explorer 1: the weights and the averages ----------------------------------------------
 def explorer(compute: Callable, betas: Sequence[float] = (0.5, 0.9, 0.99, 0.999),
              ts: Sequence[int] = (1, 2, 5, 10, 30, 100, 1000), mean: float = 1.0,
              start: dict | None = None) -> Explorer:
-    r"""An explorer over β in ``betas`` and the step t in ``ts`` that draws what
-    ``compute(beta=β, t=t)`` returns: the weights of a zero-started EWMA at step t, and its
-    raw and bias-corrected averages of a noisy series whose true mean is ``mean``.
+    r"""An explorer over β in ``betas`` and t in ``ts`` drawing ``compute(beta=β, t=t)``
+    (β a float, t an int): a zero-started EWMA's weights at step t, and its raw and corrected
+    averages of a noisy series of true mean ``mean``. The result is a dict with
 
-    ``compute`` receives the keyword arguments ``beta`` (a float from ``betas``) and ``t``
-    (an int from ``ts``) and returns a dict with
+    * ``weights``: the t weights :math:`(1-\beta)\beta^{t-i}` of the raw average,
+    * ``data``: the points :math:`g_1, \dots, g_t`,
+    * ``raw`` and ``corrected``: :math:`m_1, \dots, m_t` and :math:`\hat m_1, \dots, \hat m_t`,
+    * ``weight_sum``: :math:`1-\beta^t`, and ``factor``: :math:`1/(1-\beta^t)`;
 
-    * ``weights``: the t weights :math:`(1-\beta)\beta^{t-i}`, i = 1..t, of the raw average,
-    * ``data``: the points :math:`g_1, \dots, g_t` of the series,
-    * ``raw`` and ``corrected``: the averages :math:`m_1, \dots, m_t` and
-      :math:`\hat m_1, \dots, \hat m_t`,
-    * ``weight_sum``: the sum of the weights, :math:`1-\beta^t`,
-    * ``factor``: the correction :math:`1/(1-\beta^t)`;
+    the first four are arrays of length t, the last two numbers; a result that breaks this
+    raises a ValueError (checked at the largest t when built, and for each frame drawn).
 
-    the first four are arrays of length t, the last two numbers. A result that breaks this
-    raises a ValueError saying how (checked once when the explorer is built, at the largest
-    t, and again for each frame drawn).
-
-    Left panel: the raw weights and the corrected ones (times ``factor``), which sum to 1.
-    Right panel: the data, ``raw`` and ``corrected`` up to step t on a log-scaled time axis,
-    with the true ``mean`` dashed; its y range, shared by all frames, comes from the data
-    ``compute`` returns at the largest t. ``result(beta=..., t=...)`` is ``compute``'s
-    result. The explorer starts at β = 0.9 and t = 10 when they are listed (else at the
-    middle values); ``start`` overrides that.
+    Left: the raw and the corrected weights. Right: data, ``raw`` and ``corrected`` on a log
+    time axis with the true ``mean`` dashed, one y range (from the largest t) for all frames.
+    Starts at β = 0.9, t = 10 when listed (else the middle values); ``start`` overrides.
     """
     if not callable(compute):
-        raise ValueError(f"compute must be a function compute(beta, t) -> dict, "
-                         f"got {compute!r}")
+        raise ValueError(f"compute must be a function compute(beta, t) -> dict, got {compute!r}")
     betas = [check_in_range(f"betas[{k}]", b, 0.0, 1.0, high_open=True)
              for k, b in enumerate(betas)]
     ts = [check_positive_int(f"ts[{k}]", t) for k, t in enumerate(ts)]
     mean = check_real("mean", mean)
 
     def setup(fig, t):   # horizon and y_range are set below, before any drawing
-        # The explorer lays the first picture out and keeps those places for every frame.
         top = max(_largest_corrected_weight(_checked_result(shown.result(beta=b, t=t), t))
                   for b in betas)   # one y range for every β: the weights compare
         left, right = fig.subplots(1, 2, width_ratios=[0.34, 0.435])
@@ -82,15 +65,13 @@ def explorer(compute: Callable, betas: Sequence[float] = (0.5, 0.9, 0.99, 0.999)
 
     def draw(axes, result, beta, t):
         result = _checked_result(result, t)
-        weights, averages = axes
-        _draw_weights(weights, result, beta, t)
-        _draw_averages(averages, result, t)
+        _draw_weights(axes[0], result, beta, t)
+        _draw_averages(axes[1], result, t)
 
     preferred = {"beta": 0.9 if 0.9 in betas else None, "t": 10 if 10 in ts else None}
     shown = Explorer({"beta": betas, "t": ts}, compute, draw, {**preferred, **(start or {})},
                      title="Bias correction explorer: the weights and the averages at step t",
-                     figsize=(9.0, 3.8), dpi=76, max_frames=40, setup=setup,
-                     static=["t"])
+                     figsize=(9.0, 3.8), dpi=76, max_frames=40, setup=setup, static=["t"])
     horizon = max(ts)
     longest = _checked_result(shown.result(beta=betas[0], t=horizon), horizon)
     y_range = _value_range(longest["data"], mean)
@@ -98,8 +79,7 @@ def explorer(compute: Callable, betas: Sequence[float] = (0.5, 0.9, 0.99, 0.999)
 
 
 def _checked_result(result, t: int) -> dict:
-    """``compute``'s result at step ``t`` with its arrays as float arrays, or a ValueError
-    saying which part of the contract in :func:`explorer`'s docstring it breaks."""
+    """``compute``'s result at step ``t`` (float arrays), or a ValueError naming the breach."""
     wanted = ", ".join(RESULT_ARRAYS + RESULT_NUMBERS)
     if not isinstance(result, Mapping):
         raise ValueError(f"compute must return a dict with the keys {wanted}; "
@@ -120,8 +100,7 @@ def _checked_result(result, t: int) -> dict:
 
 
 def _value_range(data, mean: float) -> tuple[float, float]:
-    """One y range for every frame: the true mean with about three standard deviations of
-    the data around it, zero (where the raw average starts) and room above for the legend."""
+    """One y range for all frames: the mean ± about 3 std of the data, 0, room for a legend."""
     spread = max(3.0 * float(np.std(data)), 0.5 * abs(mean), 1e-3)
     return min(0.0, mean - spread) - 0.05 * spread, mean + 1.6 * spread
 
@@ -131,8 +110,7 @@ def _largest_corrected_weight(result) -> float:
 
 
 def _weights_axes(ax, t: int, top: float):
-    """The unchanging half of the left panel at step ``t``: the points 1..t, the weights
-    0..``top`` (the same for every β, so that scrubbing β compares them) and the labels."""
+    """The left panel's static half at step ``t``: points 1..t, weights 0..``top`` (any β)."""
     ax.set_xlim(0.5 - 0.02 * t, t + 0.5 + 0.02 * t)
     ax.set_ylim(0.0, top)
     if t <= 10:
@@ -145,8 +123,7 @@ def _weights_axes(ax, t: int, top: float):
 
 
 def _draw_weights(ax, result, beta, t):
-    """Left panel: the raw weights (bars, or a filled area for many points) and the
-    corrected ones, which sum to 1."""
+    """Left panel: the raw weights (bars, or an area for many points), the corrected ones."""
     i = np.arange(1, t + 1)
     weights = result["weights"]
     corrected_weights = weights * result["factor"]
@@ -166,8 +143,7 @@ def _draw_weights(ax, result, beta, t):
 
 
 def _averages_axes(ax, mean, horizon, y_range):
-    """The unchanging half of the right panel: a log-scaled time axis that spans the whole
-    ``horizon`` (so frames for different t line up), one y range, and the true mean."""
+    """The right panel's static half: a log time axis to ``horizon``, one y range, the mean."""
     ax.axhline(mean, color="black", linestyle="--", linewidth=1.0, label=f"true mean {mean:g}")
     ax.set_xscale("log")
     ax.xaxis.set_minor_locator(NullLocator())   # fewer, plain ticks: faster frames
@@ -183,8 +159,7 @@ def _draw_averages(ax, result, t):
     """Right panel: the data, the raw and the corrected averages up to step t."""
     i = np.arange(1, t + 1)
     marker = "o" if t <= 5 else None
-    ax.plot(i, result["data"], ".", color=plots.DATA_COLOR, markersize=3, label="data $g_i$",
-            zorder=3)
+    ax.plot(i, result["data"], ".", color=plots.DATA_COLOR, ms=3, label="data $g_i$", zorder=3)
     ax.plot(i, result["raw"], color=RAW_COLOR, linewidth=1.8, marker=marker, markersize=4,
             label="raw $m_t$")
     ax.plot(i, result["corrected"], color=CORRECTED_COLOR, linewidth=1.8, marker=marker,
@@ -202,8 +177,7 @@ _UNCORRECTED = dict(color="black", marker="o", markersize=3)
 
 
 def _step_lengths(result, steps: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """``result["corrected"]`` and ``result["uncorrected"]``, checked: the lengths of the
-    first T steps (T = ``steps`` if given) of the two runs, all positive."""
+    """The two runs' step lengths in ``result``, checked (``steps`` of them, if given)."""
     if not isinstance(result, Mapping) or not {"corrected", "uncorrected"} <= set(result):
         raise ValueError(f"compute must return a dict with 'corrected' and 'uncorrected' (the "
                          f"step lengths of the two runs), got {type(result).__name__}"
@@ -224,10 +198,9 @@ def _step_lengths(result, steps: int | None = None) -> tuple[np.ndarray, np.ndar
 
 
 def step_verdict(result, band: float = 2.0) -> tuple[bool, str]:
-    r"""(on target?, verdict) for the step lengths in ``result`` (what the exercise's compute
-    returns): on target when the ratio of each step, :math:`r_t` = uncorrected/corrected,
-    is within a factor ``band`` of 1, :math:`1/\text{band} \le r_t \le \text{band}`; else
-    which step is off, by how much, and which way to move c."""
+    r"""(on target?, verdict) for the step lengths in ``result``: on target when each ratio
+    :math:`r_t` = uncorrected/corrected has :math:`1/\text{band} \le r_t \le \text{band}`;
+    else which step is off, by how much, and which way to move c."""
     corrected, uncorrected = _step_lengths(result)
     band = check_in_range("band", band, 1.0, low_open=True)
     ratios = uncorrected / corrected
@@ -248,12 +221,10 @@ def step_verdict(result, band: float = 2.0) -> tuple[bool, str]:
 
 def step_explorer(compute: Callable, multipliers: Sequence[float], band: float = 2.0,
                   start: dict | None = None) -> Explorer:
-    r"""The widget-plot exercise: for each learning-rate multiplier c in ``multipliers``,
-    ``compute(c=c)`` returns a dict with ``"corrected"`` and ``"uncorrected"``, the lengths
-    of the first T steps of Adam at learning rate α and of Adam without bias correction at
-    c·α, on the same gradients. The frame shows both on a log scale, the target band
-    (corrected steps times :math:`1/\text{band}` to ``band``) and the verdict of
-    :func:`step_verdict`: on target, too small (raise c) or too large (lower c)."""
+    r"""The widget-plot exercise: for each multiplier c in ``multipliers``, ``compute(c=c)``
+    returns ``"corrected"`` and ``"uncorrected"``, the first T step lengths of Adam at α and
+    of uncorrected Adam at c·α. The frame shows both (log scale), the target band (corrected
+    times 1/``band`` to ``band``) and the verdict of :func:`step_verdict`."""
     if not callable(compute):
         raise ValueError(f"compute must be a function of c, got {compute!r}")
     if len(multipliers) == 0:
@@ -273,8 +244,7 @@ def step_explorer(compute: Callable, multipliers: Sequence[float], band: float =
         ax.set_xticks(np.arange(1, steps + 1))
         ax.set_xlabel("step t")
         ax.set_ylabel("step length (log scale)")
-        # The slowest part of a frame, drawn once: it names no value of c, and lies above the
-        # grid (zorder 1.5) but below all that draw adds, so it stays in the kept background.
+        # drawn once (slow): above the grid (zorder 1.5), below draw's artists, so kept
         ax.legend(handles=[Patch(**_BAND, label=f"target: {1 / band:g}× to {band:g}×"),
                            Line2D([], [], **_CORRECTED, label="corrected Adam, α"),
                            Line2D([], [], **_UNCORRECTED, label="uncorrected Adam, c·α")],
@@ -292,9 +262,9 @@ def step_explorer(compute: Callable, multipliers: Sequence[float], band: float =
         verdict_box(ax, verdict, fontsize=9).get_bbox_patch().set_edgecolor(
             "#009E73" if ok else "black")
 
-    shown = Explorer({"c": multipliers}, compute, draw, setup=setup, start=start,
+    shown = Explorer({"c": multipliers}, compute, draw, setup=setup, start=start, dpi=72,
                      title="Exercise: pick c so that uncorrected Adam's steps match",
-                     figsize=(8.0, 3.6), dpi=72, max_frames=16)
+                     figsize=(8.0, 3.6), max_frames=16)
     steps = len(_step_lengths(shown.result())[0])   # a broken compute fails here, not in draw
     return shown
 
@@ -306,10 +276,9 @@ def check_corrected_averages(answer, grads, beta: float = 0.9, rtol: float = 5e-
 
     .. math:: m_t = \beta m_{t-1} + (1-\beta) g_t, \qquad \hat m_t = m_t / (1 - \beta^t).
 
-    ``rtol`` (default 0.5%) allows answers rounded to three significant digits. Recognised
-    slips: no correction at all, dividing by :math:`1-\beta^{t-1}` or :math:`1-\beta^{t+1}`
-    (the step counted from the wrong place), feeding :math:`\hat m_{t-1}` back into the
-    recursion, and dropping the :math:`(1-\beta)` in front of :math:`g_t`.
+    ``rtol`` (0.5%) allows three significant digits. Recognized slips: no correction,
+    :math:`1-\beta^{t\mp1}` (t counted from the wrong place), :math:`\hat m_{t-1}` fed back
+    into the recursion, and no :math:`(1-\beta)` in front of :math:`g_t`.
     """
     beta = check_in_range("beta", beta, 0.0, 1.0, high_open=True)
     grads = check_finite_array("grads", grads, ndim=1)
@@ -317,30 +286,23 @@ def check_corrected_averages(answer, grads, beta: float = 0.9, rtol: float = 5e-
         raise ValueError("grads must hold at least one gradient, got none")
     n = len(grads)
     names = [f"m̂{t}" for t in range(1, n + 1)]
+    wanted = f"Your answer should be {n} numbers, m̂1 to m̂{n};"
     try:
         values = np.asarray(answer, dtype=float).reshape(-1)
     except (TypeError, ValueError):
-        return Feedback(False, f"Your answer should be {n} numbers, m̂1 to m̂{n}; "
-                               f"got {answer!r}.")
+        return Feedback(False, f"{wanted} got {answer!r}.")
     if len(values) != n:
-        return Feedback(False, f"Your answer should be {n} numbers, m̂1 to m̂{n}; "
-                               f"you gave {len(values)}.")
-
+        return Feedback(False, f"{wanted} you gave {len(values)}.")
     raw = gdlab.ewma(grads, beta)
     expected = gdlab.ewma(grads, beta, bias_correction=True)
-
-    def close(a, b):
-        return np.isclose(a, b, rtol=rtol, atol=1e-9)
-
+    close = lambda a, b: np.isclose(a, b, rtol=rtol, atol=1e-9)   # noqa: E731
     ok = close(values, expected)
     if ok.all():
-        factors = ", ".join(f"{factor:.4g}"
-                            for factor in gdlab.bias_correction_factor(beta, np.arange(1, n + 1)))
+        factors = ", ".join(f"{x:.4g}" for x in gdlab.bias_correction_factor(beta, range(1, n + 1)))
         return Feedback(True, "All match: " + ", ".join(
             f"{name} = {value:.4g}" for name, value in zip(names, expected))
             + ". (The raw averages m_t were " + ", ".join(f"{m:.4g}" for m in raw)
             + f"; the correction multiplied them by {factors}.)")
-
     first = int(np.argmin(ok))
     parts = earlier_right(names, first)
     parts.append(f"{names[first]} should be {expected[first]:.4g}; you gave {values[first]:.4g}.")
@@ -354,11 +316,9 @@ def check_corrected_averages(answer, grads, beta: float = 0.9, rtol: float = 5e-
 
 
 def _slips(grads, raw, beta: float) -> list[tuple[np.ndarray, str]]:
-    """The usual wrong answers for ``grads`` (whose raw averages are ``raw``), each with what
-    probably happened."""
+    """The usual wrong answers for ``grads`` (raw averages ``raw``), each with its cause."""
     t = np.arange(1, len(grads) + 1)
-    # Heavy-ball momentum's velocity v_t = β v_{t-1} + g_t is the average without (1 - β);
-    # with lr = 1 each step of gdlab.Momentum moves by -v_t.
+    # heavy-ball velocity v_t = β v_{t-1} + g_t, the average without (1 - β): lr = 1 moves -v_t
     undamped = -np.diff(gdlab.replay(gdlab.Momentum(lr=1.0, beta=beta), grads), axis=0)[:, 0]
     return [
         (raw, "these are the raw averages m_t: divide each by 1 − β^t (at t = 1 that is "
@@ -377,23 +337,63 @@ def _slips(grads, raw, beta: float) -> list[tuple[np.ndarray, str]]:
 
 
 def _fed_back(grads, beta: float) -> np.ndarray:
-    r"""The slip :math:`\hat m_t = (\beta \hat m_{t-1} + (1-\beta) g_t)/(1-\beta^t)`: the
-    corrected value fed back into the recursion (no library optimizer does this)."""
-    m_hat, out = 0.0, []
-    factors = gdlab.bias_correction_factor(beta, np.arange(1, len(grads) + 1))
-    for factor, g in zip(factors, grads):
-        m_hat = (beta * m_hat + (1.0 - beta) * g) * factor
-        out.append(m_hat)
-    return np.array(out)
+    r"""The slip :math:`\hat m_t = (\beta \hat m_{t-1} + (1-\beta) g_t)/(1-\beta^t)`."""
+    m_hat = [0.0]
+    for t, g in enumerate(grads, start=1):
+        m_hat.append((beta * m_hat[-1] + (1.0 - beta) * g) / (1.0 - beta ** t))
+    return np.array(m_hat[1:])
 
 
 def _one_power_short(values, raw, beta: float, close) -> str | None:
-    r"""The hint for dividing by :math:`1-\beta^{t-1}`, compared from t = 2 on only: at
-    t = 1 that slip divides by zero, so whatever the answer says there is not held against
-    it. None for a single value (nothing to compare) or when the answer does not match."""
+    r"""The hint for dividing by :math:`1-\beta^{t-1}`, compared from t = 2 on (at t = 1 that
+    slip divides by zero); None for a single value or when the answer does not match."""
     if len(values) < 2:
         return None
     shifted_down = raw[1:] * gdlab.bias_correction_factor(beta, np.arange(1, len(values)))
     return matching_hint(values[1:], [(shifted_down, (
         "you divided by 1 − β^(t−1), one power short (at t = 1 that would divide by 0). The "
         "t-th average has t weights, which sum to 1 − β^t."))], close)
+
+
+# -- the check of exercise 7: the corrections in an Adam class ----------------------------------
+ADAM = dict(lr=0.1, beta1=0.9, beta2=0.999, eps=1e-8)
+
+
+class _WrittenBack(gdlab.Adam):
+    """Adam that stores m̂ and v̂ in m and v after each step: the correction compounds."""
+
+    def step(self, param, grad, state, lr):
+        super().step(param, grad, state, lr)
+        state["m"] /= 1 - self.beta1 ** self.t
+        state["v"] /= 1 - self.beta2 ** self.t
+
+
+def _scheduled(factor, **flags):
+    """Adam at α·factor(t): a slip that corrects one average is Adam with a schedule."""
+    return gdlab.Adam(**{**ADAM, "lr": lambda t: ADAM["lr"] * factor(t)}, **flags)
+
+
+_ADAM_HINTS = [
+    (lambda: _WrittenBack(**ADAM), "you stored m̂ and v̂ back in m and v, so the next step "
+     "divides an average that is already corrected: the correction compounds. Keep m and v "
+     "raw; divide only the values the step uses."),
+    (lambda: gdlab.Adam(**ADAM, bias_correction=False), "no correction at all: the first "
+     "step is √10·α per coordinate instead of α. Divide m by 1 − β1^t and v by 1 − β2^t."),
+    (lambda: _scheduled(lambda t: 1 / (1 - 0.9 ** t), bias_correction=False), "only m is "
+     "corrected: without v̂ = v/(1 − β2^t) the steps are 1/√(1 − β2^t) too large (31.6×)."),
+    (lambda: _scheduled(lambda t: 1 - 0.9 ** t), "only v is corrected: without "
+     "m̂ = m/(1 − β1^t) the steps are 1 − β1^t times too small (0.1× at first)."),
+]
+
+
+def check_adam_corrections(attempt) -> Feedback:
+    r"""Check a learner's Adam class: ``attempt(**ADAM)`` must take :class:`gdlab.Adam`'s five
+    steps on Rosenbrock's function from (−1.5, 2). Named slips: the correction written back
+    into m and v, t counted from 0, no correction, only one average corrected."""
+    with np.errstate(divide="ignore", invalid="ignore"):   # t = 0: reported below
+        feedback = check_update_rule(lambda: attempt(**ADAM), lambda: gdlab.Adam(**ADAM),
+                                     gdlab.rosenbrock, [-1.5, 2.0], steps=5, hints=_ADAM_HINTS)
+    if feedback.message.startswith("After update 1,"):   # the t = 0 slip: 1 − β^0 = 0
+        return Feedback(False, feedback.message + " Hint: at t = 0 the correction divides by "
+                        "1 − β^0 = 0; count t from 1 (add 1 before correcting).")
+    return feedback

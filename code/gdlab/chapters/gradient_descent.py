@@ -44,7 +44,7 @@ def explorer(compute: Callable, lrs: Sequence[float], f: Function,
     The contract of ``compute`` (written in the notebook): it receives one keyword argument,
     ``lr`` (a value of ``lrs``), and returns the run, a ``gdlab.Trajectory`` such as
     ``gdlab.run(gdlab.SGD(lr=lr), f, x0, steps)``. The picture reads of it ``xs`` (the
-    path), ``optimizer`` (the path's colour), ``gaps()`` (the loss curve), ``diverged`` and
+    path), ``optimizer`` (the path's color), ``gaps()`` (the loss curve), ``diverged`` and
     ``status`` (the verdict in the title) and ``steps``. Every run is computed once here,
     before anything is drawn: a compute that raises is reported as a ``ValueError`` naming
     the call (``compute(lr=0.5) raised ...``), a result without these attributes raises
@@ -228,7 +228,7 @@ def check_gradient(answer, f: Function, x) -> Feedback:
 def check_gd_steps(answer, f: Function, x0, lr: float, steps: int) -> Feedback:
     r"""Check ``steps`` hand-computed gradient-descent iterates
     :math:`x_{t+1} = x_t - \alpha\nabla f(x_t)`, :math:`x_1, x_2, \dots` from ``x0``; a step
-    along the gradient (ascent) is recognised. ``lr`` must be >= 0 and ``steps`` >= 1, and
+    along the gradient (ascent) is recognized. ``lr`` must be >= 0 and ``steps`` >= 1, and
     the run must not diverge within ``steps`` (its iterates would not be finite numbers)."""
     _check_function(f)
     x0 = check_point("x0", x0, f.dim, f.name)

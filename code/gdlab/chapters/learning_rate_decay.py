@@ -5,7 +5,7 @@ It holds the chapter's schedule explorer, :func:`explorer` (a schedule and its s
 step, which builds the schedule and runs SGD, is written in the notebook), the verdict the
 explorer's frames give, :func:`verdict`, the widget-plot exercise, :func:`decay_explorer`
 with its verdict :func:`decay_verdict` (pick the decay rate r of inverse-time decay), one
-colour per schedule, ``SCHEDULE_COLORS``, and the checks of two exercises: the stationary
+color per schedule, ``SCHEDULE_COLORS``, and the checks of two exercises: the stationary
 spread of SGD by hand (:func:`check_stationary_variance`) and Andrew Ng's decay on his epoch
 count (:func:`check_ng_rates`). Expected answers and verdicts come from
 :mod:`gdlab.theory.stochastic` and :mod:`gdlab.schedules`.
@@ -35,7 +35,7 @@ from gdlab.validation import (check_finite_array, check_in_range, check_point,
 __all__ = ["SCHEDULE_COLORS", "explorer", "verdict", "Verdict", "decay_explorer",
            "decay_verdict", "check_stationary_variance", "check_ng_rates"]
 
-#: One colour per schedule in every figure of the chapter (Okabe & Ito, then greys).
+#: One color per schedule in every figure of the chapter (Okabe & Ito, then grays).
 SCHEDULE_COLORS = {
     "constant": "#4D4D4D", "1/(1+rn)": "#0072B2", "exponential": "#56B4E9",
     "step": "#E69F00", "inverse sqrt": "#009E73", "cosine": "#D55E00", "linear": "#CC79A7",
@@ -173,7 +173,7 @@ def explorer(compute: Callable, schedules: Sequence[str], lr0s: Sequence[float],
 
 
 def _rate_axes(ax, steps: int, top: float) -> None:
-    """The unchanging half of the rate panel: steps 0..steps, rates 0..top, labelled."""
+    """The unchanging half of the rate panel: steps 0..steps, rates 0..top, labeled."""
     ax.set_xlim(0, steps)
     ax.set_ylim(0.0, top)
     ax.set_xlabel("step t")
@@ -295,7 +295,7 @@ def _inverse_time(result, steps: int, decay_rate: float) -> tuple[np.ndarray, Tr
 # -- exercise: the stationary spread by hand --------------------------------------------------
 def check_stationary_variance(answer, lr: float, curvature: float, sigma: float) -> Feedback:
     r"""Check a hand-computed stationary variance of SGD on the noisy 1-D quadratic,
-    :math:`\alpha\sigma^2/(\lambda(2-\alpha\lambda))`, to 0.5%; recognised slips: the
+    :math:`\alpha\sigma^2/(\lambda(2-\alpha\lambda))`, to 0.5%; recognized slips: the
     small-rate approximation :math:`\alpha\sigma^2/(2\lambda)`, the standard deviation
     instead of the variance, the expected loss :math:`\tfrac\lambda2 v` instead of
     :math:`v`, :math:`(1-\alpha\lambda)` not squared (:math:`\alpha\sigma^2/\lambda`), and a
@@ -321,7 +321,7 @@ def check_ng_rates(answer, lr0: float, decay_rate: float, epochs: int = 4) -> Fe
     r"""Check the rates :math:`\alpha_0/(1 + r\cdot n)` of Andrew Ng's slide for epochs
     :math:`n = 1..`\ ``epochs`` (his count starts at 1), to 0.5%. The expected values come
     from ``InverseTimeDecay(lr0 / (1 + r), r / (1 + r))`` (gdlab counts from 0, so the
-    slide's first epoch is gdlab's first update); recognised slips: epochs counted from 0
+    slide's first epoch is gdlab's first update); recognized slips: epochs counted from 0
     (the first rate is :math:`\alpha_0`), Ng's other formula :math:`0.95^n\alpha_0`, and
     multiplying by :math:`1 + rn` instead of dividing."""
     lr0 = check_in_range("lr0", lr0, 0.0, low_open=True)

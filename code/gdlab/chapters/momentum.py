@@ -3,8 +3,9 @@
 It holds the picture of the chapter's explorer, heavy-ball momentum beside gradient descent
 on a ravine (:func:`explorer`; the notebook writes the compute step that runs them), the
 widget-plot exercise, :func:`lr_explorer` with its :func:`lr_verdict` (how large may the
-learning rate be at a fixed β?), and the check of its first exercise, three momentum steps by
-hand on f(x, y) = xy (:func:`check_xy_steps`).
+learning rate be at a fixed β?), and the checks of two exercises: three momentum steps by
+hand on f(x, y) = xy (:func:`check_xy_steps`) and a heavy-ball optimizer class the learner
+writes (:func:`check_momentum_class`).
 """
 
 from __future__ import annotations
@@ -19,14 +20,14 @@ from matplotlib.lines import Line2D
 from gdlab import plots
 from gdlab.explorer import Explorer
 from gdlab.panels import contour_axes, loss_axes, loss_curves, paths, verdict_box
-from gdlab.feedback import Feedback, check_points
-from gdlab.functions import Function, xy
+from gdlab.feedback import Feedback, check_points, check_update_rule
+from gdlab.functions import Function, elongated_bowl, xy
 from gdlab.optimizers import SGD, Momentum
 from gdlab.run import Trajectory, run
 from gdlab.theory import measured_rate
 from gdlab.validation import check_in_range, check_positive_int
 
-__all__ = ["explorer", "lr_verdict", "lr_explorer", "check_xy_steps"]
+__all__ = ["explorer", "lr_verdict", "lr_explorer", "check_xy_steps", "check_momentum_class"]
 
 # the dict compute must return (see explorer): key -> (the types draw accepts, their name)
 _RESULT_CONTRACT = {"momentum": ((Trajectory,), "a Trajectory"),
@@ -251,3 +252,55 @@ def check_xy_steps(answer) -> Feedback:
     hint = (plain_gd, "these are plain gradient-descent steps: with momentum the velocity "
                       "v keeps the previous gradients (v ← βv + ∇f, then x ← x − lr·v).")
     return check_points(answer, expected, ["x1", "x2", "x3"], hints=[hint])
+
+
+# -- exercise 2: the learner's optimizer class --------------------------------------------
+class _SlipMomentum:
+    """Heavy ball in the "Deep Learning from Scratch" style with one typical slip: ``"old
+    velocity"`` (θ steps with v before the new gradient is added), ``"sign"`` (θ ← θ + αv,
+    uphill) or ``"first call only"`` (the loop sits inside ``if self.v is None``)."""
+
+    def __init__(self, lr: float, beta: float, slip: str):
+        self.lr, self.beta, self.slip, self.v = lr, beta, slip, None
+
+    def update(self, params, grads):
+        first = self.v is None
+        if first:
+            self.v = {name: np.zeros_like(p) for name, p in params.items()}
+        if self.slip == "first call only" and not first:
+            return
+        for name in params:
+            old = self.v[name].copy()
+            self.v[name] = self.beta * self.v[name] + grads[name]
+            step = self.lr * (old if self.slip == "old velocity" else self.v[name])
+            params[name] += step if self.slip == "sign" else -step
+
+
+CLASS_LR, CLASS_BETA, CLASS_X0 = 0.1, 0.9, (-8.0, 2.0)
+
+
+def check_momentum_class(attempt) -> Feedback:
+    r"""The coding exercise: ``attempt(0.1, 0.9)`` (lr, then β) makes the learner's
+    heavy-ball optimizer, whose ``update(params, grads)`` does :math:`v \leftarrow \beta v +
+    g,\ \theta \leftarrow \theta - \alpha v` for each array of the dict ``params`` (the
+    CS231n form :math:`u \leftarrow \beta u - \alpha g,\ \theta \leftarrow \theta + u` passes
+    too). Five steps on the ravine x²/20 + y² from (−8, 2) are compared with
+    ``gdlab.Momentum(lr=0.1, beta=0.9)``'s and the first wrong one is named. Hints: the
+    EWMA form (``Momentum(ewma=True)``), θ stepped with the old velocity, the wrong sign,
+    and an update that runs only on the first call."""
+    def slip(name):
+        return lambda: _SlipMomentum(CLASS_LR, CLASS_BETA, name)
+
+    hints = [(lambda: Momentum(lr=CLASS_LR, beta=CLASS_BETA, ewma=True),
+              "that is the EWMA form v ← βv + (1 − β)g; heavy ball adds the whole gradient, "
+              "v ← βv + g."),
+             (slip("old velocity"), "θ moved with the old velocity: add the new gradient to v "
+                                    "first, then step θ ← θ − αv."),
+             (slip("sign"), "the sign: θ moves uphill. Step against the velocity, "
+                            "θ ← θ − αv (or θ ← θ + u with u ← βu − αg)."),
+             (slip("first call only"), "θ stops moving after the first update: the loop over "
+                                       "the parameters runs only while the velocities are "
+                                       "created (check its indentation).")]
+    return check_update_rule(lambda: attempt(CLASS_LR, CLASS_BETA),
+                             lambda: Momentum(lr=CLASS_LR, beta=CLASS_BETA), elongated_bowl,
+                             CLASS_X0, steps=5, hints=hints)

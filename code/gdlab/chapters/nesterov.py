@@ -8,7 +8,9 @@ r"""Chapter 4, Nesterov accelerated gradient: its explorers' pictures and its ex
 * :func:`check_steps` checks two (or more) Nesterov steps computed by hand and recognises
   the usual slips: heavy-ball steps, Sutskever's :math:`\theta_t` instead of the stored
   point, the "Deep Learning from Scratch" update with the velocity renewed too early, and
-  gradient ascent.
+  gradient ascent;
+* :func:`check_nesterov_class` checks a Nesterov optimizer class the learner writes, against
+  ``gdlab.Nesterov`` (``torch.optim.SGD(nesterov=True)``), with the same slips as hints.
 """
 
 from __future__ import annotations
@@ -17,20 +19,22 @@ from collections.abc import Mapping
 from typing import Callable, Sequence
 
 import numpy as np
+from matplotlib.lines import Line2D
 
 from gdlab import plots, theory
 from gdlab.explorer import Explorer
-from gdlab.feedback import Feedback, Uphill, check_points
-from gdlab.functions import Function
+from gdlab.feedback import Feedback, Uphill, check_points, check_update_rule
+from gdlab.functions import Function, elongated_bowl
 from gdlab.optimizers import Momentum, Nesterov
 from gdlab.panels import contour_axes, log_ticks, loss_axes, loss_curves, paths, verdict_box
 from gdlab.run import Trajectory, run, settles_below
 from gdlab.validation import check_choice, check_in_range, check_positive_int
 
-__all__ = ["explorer", "lr_explorer", "lr_verdict", "check_steps"]
+__all__ = ["explorer", "lr_explorer", "lr_verdict", "check_steps", "check_nesterov_class"]
 
 # the keys of the dict the explorer's compute returns: the names (and colours) of the two runs
 _RUNS = ("Momentum", "Nesterov")
+_LABELS = {"Momentum": "Momentum (heavy ball)", "Nesterov": "Nesterov"}   # in the legend
 
 
 # -- the explorer -------------------------------------------------------------------------
@@ -67,19 +71,23 @@ def explorer(compute: Callable, lrs: Sequence[float], betas: Sequence[float], f:
         contour_axes(ax_path, f)   # the title names lr and β: draw sets it
         # the start's runs fix the loss axis: the notebook's runs all start at one point
         loss_axes(ax_loss, steps, low=-10, high=_loss_top(shown.result()))
+        # one legend for both panels, below them: drawn once, with the background
+        fig.legend(handles=[Line2D([], [], marker="o", markersize=2.5, **plots.style_of(name),
+                                   label=label) for name, label in _LABELS.items()]
+                   + ax_path.get_lines(),   # the minimum's star
+                   loc="outside lower center", fontsize=8, ncol=2, frameon=False)
         return ax_path, ax_loss
 
     def draw(axes, trajs, lr, beta):
         _check_result(trajs, f, steps, f"compute(lr={lr:g}, beta={beta:g})")
         ax_path, ax_loss = axes
-        paths(ax_path, {"Momentum (heavy ball)": trajs["Momentum"],
-                        "Nesterov": trajs["Nesterov"]})
+        paths(ax_path, {_LABELS[name]: trajs[name] for name in _RUNS}, legend=None)
         ax_path.set_title(_path_title(f, lr, beta), fontsize=10)
         top = _loss_top(trajs)
         if ax_loss.get_ylim()[1] != 10.0 ** top:   # runs from another start: a whole frame
             log_ticks(ax_loss, -10, top, every=2)
         loss_curves(ax_loss, {name: (trajs[name].gaps(), plots.style_of(name))
-                              for name in _RUNS}, low=-10)
+                              for name in _RUNS}, low=-10, legend=None)
         verdicts = ", ".join(f"{name}: {_verdict(trajs[name])}" for name in _RUNS)
         ax_loss.set_title(f"After {steps} steps\n{verdicts}", fontsize=10)
 
@@ -318,3 +326,46 @@ class _VelocityRenewedFirst(Nesterov):
         v *= self.beta
         v -= lr * grad
         param += self.beta ** 2 * v - (1.0 + self.beta) * lr * grad
+
+
+class _Ascent(Nesterov):
+    """Slip: Nesterov's update with the gradient's sign flipped (it climbs)."""
+
+    def step(self, param, grad, state, lr):
+        super().step(param, -grad, state, lr)
+
+
+# the problem of the exercise ex-nesterov-class: the ravine, its start, the chapter's α and β
+CLASS_LR, CLASS_BETA, CLASS_X0, CLASS_STEPS = 0.3, 0.9, (-8.0, 2.0), 5
+
+
+def check_nesterov_class(attempt) -> Feedback:
+    r"""Check a Nesterov optimizer class written in the style of "Deep Learning from
+    Scratch": ``attempt(lr=0.3, beta=0.9)`` makes it, and its ``update(params, grads)``
+    changes the dict ``params`` in place. It takes 5 steps on the ravine
+    :math:`x^2/20 + y^2` from (-8, 2) beside ``gdlab.Nesterov`` (PyTorch's
+    ``SGD(momentum=β, nesterov=True)``):
+
+    .. math:: b \leftarrow \beta b + g, \qquad \theta \leftarrow \theta - \alpha(g + \beta b),
+
+    and the first step that differs is named (any bookkeeping with the same iterates passes,
+    the velocity form of Bengio's included). Recognised slips: heavy ball (the parameter line
+    uses the buffer from before this step's gradient), the "Deep Learning from Scratch"
+    class (velocity renewed before the line that needs the old one), and a flipped sign.
+    """
+    def make(cls):
+        return lambda: cls(lr=CLASS_LR, beta=CLASS_BETA)
+
+    hints = [
+        (make(Momentum),
+         "that is heavy ball: θ moved with the buffer from before this step's gradient was "
+         "added (or by −lr·b alone). Nesterov renews b first, then moves by −lr·(g + β·b)."),
+        (make(_VelocityRenewedFirst),
+         "that is the \"Deep Learning from Scratch\" class: it renews v ← βv − lr·g before "
+         "θ ← θ + β²v − (1+β)·lr·g, which needs the old v. Swap the two lines, or write "
+         "PyTorch's form b ← βb + g, θ ← θ − lr·(g + βb)."),
+        (make(_Ascent), "every step went uphill: θ ← θ − lr·(g + β·b), with a minus sign."),
+    ]
+    return check_update_rule(make(attempt), make(Nesterov), elongated_bowl, CLASS_X0,
+                             steps=CLASS_STEPS, hints=hints)
+

@@ -200,7 +200,7 @@ def check_ista_step(answer, w, grad, lr: float, lam: float) -> Feedback:
     :math:`w^+ = S_{\alpha\lambda}(w - \alpha g)`, from the weights ``w`` with the gradient
     ``grad`` of the smooth cost at ``w``.
 
-    Recognised slips: the threshold λ instead of αλ; a subgradient step
+    Recognized slips: the threshold λ instead of αλ; a subgradient step
     :math:`w - \alpha(g + \lambda\,\mathrm{sign}\,w)` (no exact zeros, it overshoots 0);
     thresholding before the gradient step; a hard threshold (keep or zero, no shrinking);
     and a step up the gradient."""

@@ -61,7 +61,7 @@ def _trajectory(result, steps: int | None = None) -> Trajectory:
 
 def _distance_axes(ax, high: int, steps: int, ylabel: str) -> None:
     """The unchanging half of a distance-vs-step panel: log scale 1e-12..10^high, steps
-    0..steps on x, labelled."""
+    0..steps on x, labeled."""
     log_ticks(ax, -12, high, 2)
     ax.set_xlim(0, steps)
     ax.set_xlabel("step t")
@@ -129,7 +129,7 @@ def explorer(compute: Callable, offsets: Sequence[float], optimizers: Sequence[s
         ax_y.axhline(radius, color="black", linestyle="--", linewidth=1, label=f"|y| = {radius:g}")
         if offset > 0:
             law = np.arange(steps + 1)
-            ax_y.plot(law, np.minimum(offset * (1 + lr * b) ** law, 1e3), ":", color="grey",
+            ax_y.plot(law, np.minimum(offset * (1 + lr * b) ** law, 1e3), ":", color="gray",
                       label=f"GD's law (1 + {lr:g}·{b:g})^t δ")
         _finish_distance_panel(ax_y, f"Distance along the escaping direction, δ = {offset:g}",
                                escape_verdict(traj, radius), fontsize=8.0)
@@ -147,7 +147,7 @@ def race_explorer(compute: Callable, steps: Sequence[int], landscapes: Mapping,
     """A scrubber over ``steps``: ``compute(step=t)`` returns a dict mapping each landscape
     title of ``landscapes`` (title -> a landscape, or ``(landscape, window)``) to
     ``{label: Trajectory}``, the runs up to step t (the same runs at every step); every run
-    is drawn on the contours of its landscape in its optimizer's colour, with a dot where it
+    is drawn on the contours of its landscape in its optimizer's color, with a dot where it
     is at step t, and one legend for all, drawn once."""
     if not callable(compute):
         raise ValueError(f"compute must be a function of step, got {compute!r}")
@@ -200,7 +200,7 @@ def race_explorer(compute: Callable, steps: Sequence[int], landscapes: Mapping,
 
 def _race_legend(fig, axes, entries) -> None:
     """The race's one legend, right of the panels: a line for each (label, line style) of
-    ``entries`` (the runs on the first landscape) and the labelled marks of the contour
+    ``entries`` (the runs on the first landscape) and the labeled marks of the contour
     plots (a minimum's star), in the order a legend of the whole figure lists them."""
     def marks(ax):
         return [line for line in ax.get_lines() if not line.get_label().startswith("_")]
@@ -285,7 +285,7 @@ def check_escape_steps(answer, delta: float = 1e-4, lr: float = 0.1,
     on :math:`x^2 - y^2`, from :math:`(1, \delta)`, until :math:`|y| \ge` ``radius`` first.
 
     The expected count is measured by running :class:`gdlab.SGD` on :data:`gdlab.saddle`.
-    Recognised slips: the factor :math:`1 + \alpha` per step (the curvature of
+    Recognized slips: the factor :math:`1 + \alpha` per step (the curvature of
     :math:`\tfrac12(x^2 - y^2)`, a run on that landscape), rounding down instead of up,
     :math:`\ln(1 + 2\alpha) \approx 2\alpha`, and counting the attracting direction (the
     steps until :math:`|x| \le \delta`).

@@ -48,12 +48,12 @@ def _history(result, epochs: int) -> History:
 
 def _loss_axes(ax, epochs: int, classes: int) -> None:
     """The unchanging half of a loss-per-epoch panel: a log axis 1e-2..1e1 over epochs
-    0..epochs, labelled, with the loss of a model that guesses (ln K) dotted."""
+    0..epochs, labeled, with the loss of a model that guesses (ln K) dotted."""
     log_ticks(ax, LOW, HIGH)
     ax.set_xlim(0, epochs)
     ax.set_xlabel("epoch")
     ax.set_ylabel("loss (log scale)")
-    ax.axhline(math.log(classes), color="grey", linestyle=":", linewidth=1,
+    ax.axhline(math.log(classes), color="gray", linestyle=":", linewidth=1,
                label=f"chance: ln {classes} = {math.log(classes):.2f}")
 
 
@@ -85,7 +85,7 @@ def run_verdict(history: History) -> str:
 
 def explorer(compute: Callable, optimizers: Sequence[str], lrs: Sequence[float], epochs: int,
              classes: int = 10, start: dict | None = None) -> Explorer:
-    """An explorer over the optimizer (``optimizers``, names of the book's colours) and the
+    """An explorer over the optimizer (``optimizers``, names of the book's colors) and the
     learning rate (``lrs``): ``compute(optimizer=name, lr=α)`` returns a dict with
     ``"history"``, the :class:`gdlab.nn.History` of a run of ``epochs`` epochs. The frame
     shows its training loss (solid) and test loss (dashed) per epoch on a log scale, the
@@ -185,7 +185,7 @@ def check_param_count(answer, sizes: Sequence[int] = (784, 128, 64, 10)) -> Feed
     r"""Check a by-hand count of the parameters of a fully connected network with layer
     widths ``sizes`` (input first): :math:`\sum_l (n_{l-1} + 1)\,n_l`, weights and biases.
 
-    The expected count is :attr:`gdlab.nn.MLP.n_params` of that network. Recognised slips:
+    The expected count is :attr:`gdlab.nn.MLP.n_params` of that network. Recognized slips:
     weights only (no biases), the first layer only, a bias per *input* of each layer, a
     bias for the input layer too, counting the units, and multiplying all the widths.
     """

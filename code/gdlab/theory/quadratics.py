@@ -34,7 +34,7 @@ def _curvatures(mu, L) -> tuple[float, float]:
 
 
 def gd_optimal_lr(mu: float, L: float) -> float:
-    r"""The learning rate that minimises gradient descent's worst-case rate on curvatures in
+    r"""The learning rate that minimizes gradient descent's worst-case rate on curvatures in
     :math:`[\mu, L]`: :math:`\alpha^* = 2/(\mu + L)`, where :math:`|1-\alpha\mu| = |1-\alpha L|`."""
     mu, L = _curvatures(mu, L)
     return 2.0 / (mu + L)
