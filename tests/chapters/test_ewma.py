@@ -1,10 +1,9 @@
 """Tests for chapter 2's companion, ``gdlab.chapters.ewma``: the explorer, the widget-plot
 exercise (``lag_explorer``, ``lag_verdict``) and the checks
-``check_ewma_values``, ``check_beta_for_window`` and ``check_bias_warmup_steps``."""
+``check_ewma_values`` and ``check_beta_for_window``."""
 
 import base64
 import inspect
-import math
 from pathlib import Path
 
 import nbformat
@@ -425,86 +424,6 @@ def test_beta_for_window_message_is_the_notebooks():
         "\nβ, the weight of the newest point; β is 1 minus it.")
     assert str(ewma.check_beta_for_window(0.95, window=20)) == (
         "✔ Correct. β for a window of 20 points = 0.95.")
-
-
-# -- check_bias_warmup_steps ----------------------------------------------------------------
-def _first_step_within(beta, tolerance):
-    t = 1
-    while 1 / (1 - beta ** t) > 1 + tolerance:
-        t += 1
-    return t
-
-
-@pytest.mark.parametrize("beta, tolerance", [(0.999, 0.01), (0.9, 0.01), (0.98, 0.05),
-                                             (0.5, 0.5), (0.5, 2.0)])
-def test_bias_warmup_steps_matches_brute_force(beta, tolerance):
-    expected = _first_step_within(beta, tolerance)
-    assert ewma.check_bias_warmup_steps(expected, beta, tolerance)
-    if expected > 1:
-        too_early = ewma.check_bias_warmup_steps(expected - 1, beta, tolerance)
-        assert not too_early and "round up" in too_early.message
-    assert not ewma.check_bias_warmup_steps(expected + 5, beta, tolerance)
-
-
-def test_bias_warmup_steps_expects_the_library_answer(monkeypatch):
-    """The expected step is ``gdlab.theory.steps_until_unbiased``, not a formula of its own."""
-    for beta in (0.3, 0.9, 0.99, 0.999):
-        for tolerance in (0.001, 0.01, 0.1):
-            expected = gdlab.theory.steps_until_unbiased(beta, tolerance)
-            assert ewma.check_bias_warmup_steps(expected, beta, tolerance)
-    monkeypatch.setattr(ewma, "steps_until_unbiased", lambda beta, tol: 7)
-    assert ewma.check_bias_warmup_steps(7, 0.999, 0.01)
-
-
-def test_bias_warmup_steps_hints():
-    assert _first_step_within(0.999, 0.01) == 4613      # chapter 7's ex-bias-correction-3(a)
-    rough = ewma.check_bias_warmup_steps(round(math.log(0.01) / math.log(0.999)), 0.999, 0.01)
-    assert not rough and "β^t ≤ 0.01" in rough.message
-    window = ewma.check_bias_warmup_steps(1000, 0.999, 0.01)
-    assert not window and "1.58" in window.message
-    # the square root's threshold: 1/sqrt(1 - beta^t) <= 1.01 first at t = 3925
-    root = next(t for t in range(1, 5000) if 1 / math.sqrt(1 - 0.999 ** t) <= 1.01)
-    assert root == 3925
-    square_root = ewma.check_bias_warmup_steps(root, 0.999, 0.01)
-    assert not square_root and "square root Adam divides by" in square_root.message
-    assert "square root" not in ewma.check_bias_warmup_steps(root - 1, 0.999, 0.01).message
-    assert not ewma.check_bias_warmup_steps("many", 0.999)
-    with pytest.raises(ValueError, match="beta"):
-        ewma.check_bias_warmup_steps(10, 1.0)
-    with pytest.raises(ValueError, match="tolerance"):
-        ewma.check_bias_warmup_steps(10, 0.9, tolerance=0.0)
-
-
-def test_bias_warmup_steps_messages():
-    """The messages word for word (no notebook calls this check since chapter 2's exercise
-    ex-ewma-5 was removed; the check itself stays)."""
-    assert str(ewma.check_bias_warmup_steps(4613, beta=0.999, tolerance=0.01)) == (
-        "✔ Correct. t = 4613: there 1/(1 − β^t) = 1.009998; one step earlier it is 1.010008.")
-    assert str(ewma.check_bias_warmup_steps(1000, beta=0.999, tolerance=0.01)) == (
-        "✘ Not yet. You gave 1000; the first step with 1/(1 − β^t) ≤ 1.01 is a different one."
-        "\nHint: one window 1/(1 − β) is far too early: there the factor is about 1/(1 − 1/e) ≈"
-        "\n1.58.")
-
-
-def test_bias_warmup_steps_factor_at_a_late_answer_whole_or_not():
-    """A late answer is told its factor: from ``gdlab.bias_correction_factor`` for a whole
-    step, from the same formula for one that is not whole."""
-    late = ewma.check_bias_warmup_steps(5000, 0.999, 0.01)
-    factor = gdlab.bias_correction_factor(0.999, 5000)
-    assert not late and f"the factor is {factor:.6f}, within the tolerance" in late.message
-    halfway = ewma.check_bias_warmup_steps(5000.5, 0.999, 0.01)
-    assert f"At t = 5000.5 the factor is {1 / (1 - 0.999 ** 5000.5):.6f}" in halfway.message
-    between = ewma.check_bias_warmup_steps(4612.5, 0.999, 0.01)
-    assert "round up. At t = 4612 the factor is still 1.010008" in between.message
-
-
-def test_bias_warmup_steps_rejects_steps_before_the_first():
-    """t counts updates from 1; an answer below 1 gets a message, not a crash (β^0 = 1 would
-    divide by zero)."""
-    for answer in (0, 0.5, -3, float("nan")):
-        feedback = ewma.check_bias_warmup_steps(answer, beta=0.001, tolerance=0.01)
-        assert not feedback and "counted from t = 1" in feedback.message
-    assert ewma.check_bias_warmup_steps(1, beta=0.001, tolerance=0.01)
 
 
 # -- check_ewma_values ----------------------------------------------------------------------

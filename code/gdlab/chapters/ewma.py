@@ -4,9 +4,8 @@ It holds the chapter's explorer (:func:`explorer`), which draws the EWMA of a se
 several β, plain or bias-corrected, as the notebook's ``compute`` step gives it; the
 widget-plot exercise (:func:`lag_explorer`: pick β so that the EWMA of a rising line lags it
 by about five days, verdict :func:`lag_verdict`); and the checks of its exercises: EWMA
-values by hand (:func:`check_ewma_values`), the β of a given window
-(:func:`check_beta_for_window`) and how long the start-up bias lasts
-(:func:`check_bias_warmup_steps`).
+values by hand (:func:`check_ewma_values`) and the β of a given window
+(:func:`check_beta_for_window`). (How long the start-up bias lasts is chapter 7's.)
 
 The module shares its name with the library module ``gdlab.ewma``, so it imports the library
 by full names only (``gdlab.ewma``, never ``.ewma``).
@@ -21,16 +20,15 @@ from matplotlib.lines import Line2D
 
 import gdlab
 from gdlab import plots
-from gdlab.ewma import bias_correction_factor, effective_window, ewma, ewma_weights
+from gdlab.ewma import effective_window, ewma, ewma_weights
 from gdlab.explorer import Explorer
 from gdlab.feedback import Feedback, as_column, check_number, check_points
 from gdlab.panels import verdict_box
-from gdlab.theory import steps_until_unbiased
 from gdlab.validation import (check_finite_array, check_flag, check_in_range,
                               check_positive_int, check_real)
 
 __all__ = ["explorer", "lag_explorer", "lag_verdict", "check_ewma_values",
-           "check_beta_for_window", "check_bias_warmup_steps"]
+           "check_beta_for_window"]
 
 _WEIGHT_AGES = np.arange(0, 121)   # the ages t − i the weights panel shows
 
@@ -338,63 +336,3 @@ def check_beta_for_window(answer, window: float) -> Feedback:
               f"counts the newest point too, so 1/(1 − β) = {window:g}.")]
     return check_number(answer, 1.0 - 1.0 / window,
                         name=f"β for a window of {window:g} points", rtol=1e-6, hints=hints)
-
-
-def check_bias_warmup_steps(answer, beta: float, tolerance: float = 0.01) -> Feedback:
-    r"""Check the first step t at which the bias-correction factor :math:`1/(1-\beta^t)` is
-    at most ``1 + tolerance``, ``gdlab.theory.steps_until_unbiased(beta, tolerance)``: the
-    smallest whole t with :math:`\beta^t \le \text{tol}/(1+\text{tol})`."""
-    beta = check_in_range("beta", beta, 0.0, 1.0, low_open=True, high_open=True)
-    tolerance = check_in_range("tolerance", tolerance, 0.0, low_open=True)
-    expected = steps_until_unbiased(beta, tolerance)
-    try:
-        value = float(answer)
-    except (TypeError, ValueError):
-        return Feedback(False, f"The number of steps should be a whole number; got {answer!r}.")
-    if not value >= 1:
-        return Feedback(False, f"Steps are counted from t = 1 (where V_1 is the first average); "
-                               f"you gave {value:g}.")
-    if value == expected:
-        earlier = (f"; one step earlier it is {bias_correction_factor(beta, expected - 1):.6f}"
-                   if expected > 1 else "")
-        return Feedback(True, f"t = {expected}: there 1/(1 − β^t) = "
-                              f"{bias_correction_factor(beta, expected):.6f}{earlier}.")
-    return Feedback(False, f"You gave {value:g}; the first step with 1/(1 − β^t) ≤ "
-                           f"{1 + tolerance:g} is a different one."
-                    + _warmup_slip(value, beta, tolerance, expected))
-
-
-def _warmup_slip(value: float, beta: float, tolerance: float, expected: int) -> str:
-    """What probably went wrong with a step count ``value`` other than ``expected``: a
-    sentence that starts with a space, or "" if no typical slip fits."""
-    if expected - 1 <= value < expected:
-        step = int(np.floor(value))
-        return (f" Hint: round up. At t = {step:g} the factor is still "
-                f"{bias_correction_factor(beta, step):.6f}, above {1 + tolerance:g}.")
-    if abs(value - np.log(tolerance) / np.log(beta)) <= 1:   # the slip: solved β^t ≤ tol
-        return (f" Hint: that solves β^t ≤ {tolerance:g}; the exact condition "
-                f"1/(1 − β^t) ≤ {1 + tolerance:g} means β^t ≤ "
-                f"{tolerance:g}/{1 + tolerance:g}.")
-    if value == _first_step_within(beta, 1.0 - 1.0 / (1.0 + tolerance) ** 2):
-        return (f" Hint: that is where 1/√(1 − β^t) ≤ {1 + tolerance:g}, the correction of "
-                "the square root Adam divides by; the question is about the factor "
-                "1/(1 − β^t) of the average itself, which needs longer.")
-    if np.isclose(value, effective_window(beta)):
-        return (" Hint: one window 1/(1 − β) is far too early: there the factor is "
-                "about 1/(1 − 1/e) ≈ 1.58.")
-    factor = _factor_at(beta, value)
-    if factor <= 1 + tolerance:
-        return (f" At t = {value:g} the factor is {factor:.6f}, within the "
-                "tolerance, but an earlier step already is.")
-    return ""
-
-
-def _first_step_within(beta: float, bias: float) -> int:
-    r"""The smallest whole t with :math:`\beta^t \le` ``bias``."""
-    return max(1, int(np.ceil(np.log(bias) / np.log(beta) - 1e-9)))
-
-
-def _factor_at(beta: float, t: float) -> float:
-    r""":math:`1/(1-\beta^t)` at an answer t: ``gdlab.bias_correction_factor`` for a whole
-    step, the same formula for an answer that is not whole (which that function refuses)."""
-    return bias_correction_factor(beta, int(t)) if t.is_integer() else 1.0 / (1.0 - beta ** t)
