@@ -244,7 +244,8 @@ def step_explorer(compute: Callable, multipliers: Sequence[float], band: float =
         ax.set_xticks(np.arange(1, steps + 1))
         ax.set_xlabel("step t")
         ax.set_ylabel("step length (log scale)")
-        # drawn once (slow): above the grid (zorder 1.5), below draw's artists, so kept
+        # The slowest part of a frame, drawn once: it names no value of c, and lies above the
+        # grid (zorder 1.5) but below all that draw adds, so it stays in the kept background.
         ax.legend(handles=[Patch(**_BAND, label=f"target: {1 / band:g}× to {band:g}×"),
                            Line2D([], [], **_CORRECTED, label="corrected Adam, α"),
                            Line2D([], [], **_UNCORRECTED, label="uncorrected Adam, c·α")],
