@@ -28,6 +28,7 @@ from urllib.parse import quote, unquote, urldefrag
 
 import pytest
 import yaml
+from pybtex.database import parse_file
 
 from site_checks import CHROMIUM, Site
 
@@ -293,6 +294,32 @@ def test_every_notebook_page_has_launch_and_download_links(html):
         if lost:
             missing[notebook] = lost
     assert not missing, missing
+
+
+CITED = re.compile(r'<span class="bibtex-citation"[^>]*>(.*?)</span>', re.S)
+
+
+def test_a_notebooks_citation_links_read_as_the_website_cites(html):
+    """In JupyterLab a citation is a link whose text must be what the website shows:
+    ``[[Polyak, 1964]](#polyak1964some)`` where the page has "[Polyak, 1964]"."""
+    sys.path.insert(0, str(ROOT / "_ext"))
+    try:
+        import gdlab_markup
+    finally:
+        sys.path.remove(str(ROOT / "_ext"))
+    keys = set(parse_file(str(ROOT / "references.bib")).entries.keys())
+    wrong = {}
+    for notebook in notebooks():
+        cells = json.loads((ROOT / notebook).read_text(encoding="utf-8"))["cells"]
+        text = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+        written = [m["text"] for m in gdlab_markup.CITATION.finditer(text)
+                   if set(m["keys"].split(",")) <= keys]
+        page = (html / Path(notebook).with_suffix(".html")).read_text(encoding="utf-8")
+        shown = [re.sub(r"<[^>]+>", "", c) for c in CITED.findall(page)]
+        if written != shown:
+            wrong[notebook] = [(w, s) for w, s in zip(written, shown) if w != s][:3] or \
+                f"{len(written)} links, {len(shown)} citations on the page"
+    assert not wrong, wrong
 
 
 def test_launch_buttons_wait_for_a_repository():

@@ -8,7 +8,8 @@ The library, one job a module: ``functions`` (landscapes), ``optimizers``, ``ewm
 small network and its training loop), ``data`` (small seeded data sets), ``regularization``
 (penalties, ridge, the lasso by proximal steps), ``second_order`` (Newton's method and the
 Hessian's cost), ``quasi_newton`` (BFGS, L-BFGS), ``theory`` (closed-form rates),
-``plots`` and ``renditions`` (each figure drawn for a laptop and for a phone), and two
+``plots`` and ``renditions`` (each figure drawn for a laptop and for a phone), ``source``
+(a function's code shown as a cell's output), and two
 engines:
 ``explorer`` (interactive figures) and ``feedback`` (exercise checks). Each chapter's own
 explorers and checks live in its companion module, ``gdlab.chapters.<slug>``, which the
@@ -17,7 +18,7 @@ library never imports.
 
 from . import (data, explorer, feedback, frames, functions, nn, optimizers, panels, plots,
                problems, quasi_newton, regularization, renditions, schedules, scrubber,
-               second_order, theory)
+               second_order, source, theory)
 from .ewma import (bias_correction_factor, effective_window, ewma, ewma_weights,
                    weight_after_window, window_mass)
 from .functions import (FUNCTIONS, XY, Beale, DoubleWell, Function, MonkeySaddle, Noisy,
@@ -27,5 +28,6 @@ from .functions import (FUNCTIONS, XY, Beale, DoubleWell, Function, MonkeySaddle
 from .optimizers import (OPTIMIZERS, SGD, AdaDelta, AdaGrad, AdaMax, Adam, AdamW, AMSGrad,
                          Momentum, Nesterov, Optimizer, RMSProp)
 from .run import Trajectory, replay, run, settles_below
+from .source import show_source
 
 __version__ = "0.1.0"
