@@ -14,9 +14,10 @@ def website(monkeypatch):
 
 
 # The longest files first, so that with ``-n auto --dist loadfile`` the workers finish
-# together: the website's checks (a build and a browser visit per page, some two minutes
-# on one worker), then the notebooks, then the rest in their usual order.
-_FIRST = ("tests/test_site.py", "chapters/", "appendix/")
+# together: every notebook run live in the browser (some eight minutes on one worker), the
+# website's checks (a build and a browser visit per page, some two minutes), then the
+# notebooks, then the rest in their usual order.
+_FIRST = ("tests/test_live.py", "tests/test_site.py", "chapters/", "appendix/")
 
 
 def pytest_collection_modifyitems(session, config, items):

@@ -17,6 +17,7 @@ page to show that each check can fail.
 from __future__ import annotations
 
 import gzip
+import atexit
 import http.server
 import shutil
 import threading
@@ -119,6 +120,21 @@ EXPLORERS = r"""() => [...document.querySelectorAll(".gdlab-explorer")].map(root
 })"""
 
 
+_PLAYWRIGHT = []
+
+
+def chromium(flags: list[str] = CHROMIUM_FLAGS):
+    """A new headless Chromium, launched by the test process's one Playwright: its sync API
+    refuses a second instance in the same thread while one runs, and the website's, the
+    JupyterLab and the live-mode tests may share a worker."""
+    if not _PLAYWRIGHT:
+        from playwright.sync_api import sync_playwright
+
+        _PLAYWRIGHT.append(sync_playwright().start())
+        atexit.register(_PLAYWRIGHT[0].stop)
+    return _PLAYWRIGHT[0].chromium.launch(executable_path=CHROMIUM, args=flags)
+
+
 @dataclass
 class Visit:
     """What one page showed a reader; empty lists mean nothing wrong was found."""
@@ -160,20 +176,15 @@ class Site:
     """A built website served on 127.0.0.1, and a headless Chromium to read it with."""
 
     def __init__(self, root: Path):
-        from playwright.sync_api import sync_playwright
-
         self.root = Path(root)
         handler = partial(_Quiet, directory=str(self.root))
         self.server = _Server(("127.0.0.1", 0), handler)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         self.origin = f"http://127.0.0.1:{self.server.server_port}"
-        self._playwright = sync_playwright().start()
-        self.browser = self._playwright.chromium.launch(executable_path=CHROMIUM,
-                                                        args=CHROMIUM_FLAGS)
+        self.browser = chromium()
 
     def close(self) -> None:
         self.browser.close()
-        self._playwright.stop()
         self.server.shutdown()
 
     def visit(self, path: str, code_blocks: bool = True) -> Visit:

@@ -11,7 +11,6 @@ saves what it runs). Needs Chromium and is skipped where it is absent.
 from __future__ import annotations
 
 import importlib.util
-import json
 import re
 import shutil
 from pathlib import Path
@@ -20,7 +19,7 @@ import nbformat
 import pytest
 
 from lab_checks import PROBLEMS, RAW_MARKUP, JupyterLab, open_notebook, run_all_cells
-from site_checks import CHROMIUM, CHROMIUM_FLAGS, LAPTOP
+from site_checks import CHROMIUM, LAPTOP, chromium
 
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTER = ROOT / "chapters" / "03-momentum.ipynb"
@@ -55,12 +54,9 @@ def lab(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield chromium
-        chromium.close()
+    launched = chromium()
+    yield launched
+    launched.close()
 
 
 @pytest.fixture

@@ -8,7 +8,8 @@ control live, no serious or critical axe-core violation, every internal link and
 resolving, and a cold transfer within budget. Besides: the search page's result snippets
 show prose (no toolbar text, no raw TeX), every notebook page offers its download and
 Binder, Colab and JupyterHub links (the test build names a placeholder repository and
-hub), and every page's headings go in order.
+hub) and its live-mode link (nothing of which loads before it is followed), notebook
+citations read as the page cites, and every page's headings go in order.
 A deliberately broken page shows that each of these checks can fail.
 
 Needs Chromium (Debian: ``apt-get install chromium``; ``.ci/run`` installs it) and is
@@ -42,7 +43,7 @@ REPOSITORY, BRANCH, HUB = "https://github.com/example/gdlab", "main", "https://h
 
 def built_pages(html: Path, redirects: bool = False) -> list[str]:
     """The site's pages, without its assets (and without redirect stubs unless asked)."""
-    skip = {"_static", "_sources", "_images"}
+    skip = {"_static", "_sources", "_images", "lite"}   # lite/: JupyterLite's app, tests/test_live.py
     return sorted(str(p.relative_to(html)) for p in html.rglob("*.html")
                   if not skip & set(p.relative_to(html).parts)
                   and (redirects or not is_redirect(p)))
@@ -148,6 +149,7 @@ def test_every_internal_link_and_anchor_resolves(html):
             if re.match(r"^[a-z]+:", href):        # http:, mailto:, javascript: ...
                 continue
             target, anchor = urldefrag(href)
+            target = target.partition("?")[0]       # lite/lab/index.html?path=...
             path = (html / page).parent / unquote(target) if target else html / page
             name = str(path.resolve().relative_to(html.resolve())) if path.exists() else None
             if name is None:
@@ -320,6 +322,22 @@ def test_a_notebooks_citation_links_read_as_the_website_cites(html):
             wrong[notebook] = [(w, s) for w, s in zip(written, shown) if w != s][:3] or \
                 f"{len(written)} links, {len(shown)} citations on the page"
     assert not wrong, wrong
+
+
+def test_live_mode_waits_for_its_link(html, visits):
+    """Each notebook page links to its notebook in the JupyterLite site and says where Pyodide
+    comes from; no page loads anything of live mode before the link is followed."""
+    for notebook in notebooks():
+        page = html / Path(notebook).with_suffix(".html")
+        parser = _Links()
+        parser.feed(page.read_text(encoding="utf-8"))
+        live = [href for href in parser.hrefs if "lite/lab/index.html" in href]
+        assert len(live) == 1, notebook
+        target, _, query = live[0].partition("?")
+        assert (page.parent / target).resolve() == (html / "lite" / "lab" / "index.html").resolve()
+        assert query == f"path={notebook}" and (html / "lite" / "files" / notebook).exists()
+        assert "from cdn.jsdelivr.net" in page.read_text(encoding="utf-8"), notebook
+    assert not [url for visit in visits.values() for url in visit.responses if "/lite/" in url]
 
 
 def test_launch_buttons_wait_for_a_repository():

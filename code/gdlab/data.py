@@ -65,7 +65,9 @@ def digits(seed: int = 0, test_fraction: float = 0.25):
     low, high = classes / n, 1 - classes / n
     test_fraction = check_in_range("test_fraction", test_fraction, low, high)
     X = images.data / 16.0
-    y = images.target.astype(np.int64)
+    # np.intp: int64 on 64-bit machines, int32 in Pyodide (wasm32), where np.bincount and
+    # indexing want it
+    y = images.target.astype(np.intp)
     X_train, X_test, y_train, y_test = train_test_split(
         X, y, test_size=test_fraction, stratify=y, random_state=seed)
     return X_train, y_train, X_test, y_test

@@ -99,10 +99,22 @@ def floor_points(shown_dpi: float) -> float:
     return 1.04 * min_points(shown_dpi)
 
 
+def _root_figure(artist):
+    """The top-level figure ``artist`` is drawn on (``get_figure(root=True)``, which
+    matplotlib < 3.10 lacks: Pyodide 0.27 has 3.8.4)."""
+    try:
+        return artist.get_figure(root=True)
+    except TypeError:
+        fig = artist.figure
+        while fig is not None and getattr(fig, "figure", fig) is not fig:
+            fig = fig.figure
+        return fig
+
+
 def _texts(fig: Figure) -> list[Text]:
     """The texts a reader sees: visible, non-empty, tick labels included."""
     return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()
-            and t.get_figure(root=True) is fig]
+            and _root_figure(t) is fig]
 
 
 def text_sizes(fig: Figure) -> list[float]:
@@ -212,7 +224,7 @@ def _surely_fits(text: Text, room: float) -> bool:
     """Whether ``text`` is short enough to fit ``room`` pixels without measuring it: no
     glyph of the book's fonts is wider than 0.75 em (its TeX source is longer than what it
     shows)."""
-    em = text.get_fontsize() * text.get_figure(root=True).dpi / 72
+    em = text.get_fontsize() * _root_figure(text).dpi / 72
     return max(map(len, text.get_text().split("\n"))) * 0.75 * em <= room
 
 
