@@ -84,17 +84,16 @@ def rewrite_notebook(text: str, keys: set[str]) -> str:
     return json.dumps(notebook, ensure_ascii=False)
 
 
-def bibliography_keys(app) -> set[str]:
-    keys = set()
-    for name in app.config.bibtex_bibfiles:
-        keys.update(parse_file(str(Path(app.srcdir) / name)).entries.keys())
-    return keys
+def bibliography_keys(paths) -> set[str]:
+    """Every key of the BibTeX files ``paths``."""
+    return {key for path in paths for key in parse_file(str(path)).entries.keys()}
 
 
 def _rewrite_source(app, docname, source) -> None:
     if str(app.env.doc2path(docname)).endswith(".ipynb"):
         if not hasattr(app, "_gdlab_bib_keys"):
-            app._gdlab_bib_keys = bibliography_keys(app)
+            app._gdlab_bib_keys = bibliography_keys(Path(app.srcdir) / name
+                                                    for name in app.config.bibtex_bibfiles)
         source[0] = rewrite_notebook(source[0], app._gdlab_bib_keys)
 
 

@@ -1,5 +1,6 @@
-"""A JupyterLab server on 127.0.0.1, isolated from the user's own Jupyter set-up, and what
-a test reads off a notebook opened in it.
+"""A JupyterLab server on 127.0.0.1, isolated from the user's own Jupyter set-up, what a test
+reads off a notebook opened in it, and what it does there (run every cell, move an
+explorer's slider), in JupyterLab and in JupyterLite alike (tests/test_live.py).
 
 The server gets a random token and its own settings, config, runtime and workspace folders
 (so no saved layout or extension setting of the machine leaks in). Two settings matter:
@@ -144,15 +145,65 @@ def open_notebook(page, lab: JupyterLab, notebook: str, timeout: float = 60_000)
     page.wait_for_function(ALL_RENDERED, timeout=timeout, polling=300)
 
 
-def run_all_cells(page, timeout: float = 120_000) -> None:
-    """JupyterLab's "Clear Outputs of All Cells" and "Run All Cells", then wait until every
-    code cell has its execution count again."""
+# In the page, through window.jupyterapp (JupyterLab's, or JupyterLite's): the notebook open.
+PANEL = """() => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+  return w && w.content && w.sessionContext ? w : null; }"""
+
+STATE = """() => {
+  const w = (%s)(), cells = w.content.widgets.filter(c => c.model.type === 'code');
+  const errors = [], missing = [];
+  cells.forEach((cell, i) => {
+    if (cell.model.executionCount == null) missing.push(i);
+    for (let k = 0; k < cell.model.outputs.length; k++) {
+      const out = cell.model.outputs.get(k).toJSON();
+      if (out.output_type === 'error') errors.push({cell: i, ename: out.ename, evalue: out.evalue,
+        traceback: (out.traceback || []).slice(-3).join('\\n').replace(/\\x1b\\[[0-9;]*m/g, '')});
+    }
+  });
+  const kernel = w.sessionContext.session && w.sessionContext.session.kernel;
+  return {cells: cells.length, missing, errors, status: kernel ? kernel.status : 'none'};
+}""" % PANEL
+
+EXPLORER = """() => {
+  for (const box of document.querySelectorAll('.jp-OutputArea .widget-vbox')) {
+    const img = box.querySelector('img');
+    if (box.querySelector('.widget-slider .noUi-handle') && img) {
+      box.setAttribute('data-gdlab-test', 'explorer');
+      return img.src;
+    }
+  }
+  return null; }"""
+
+PICTURE = "() => document.querySelector('[data-gdlab-test=explorer] img').src"
+
+
+def run_all_cells(page, timeout: float = 120) -> dict:
+    """JupyterLab's "Clear Outputs of All Cells" and "Run All Cells", then wait (at most
+    ``timeout`` seconds) until a cell fails, or every code cell has run and the kernel is
+    idle. Returns the code cells' count, those not run, the errors and the kernel's status."""
     page.evaluate("""async () => {
       await window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs');
       await window.jupyterapp.commands.execute('notebook:run-all-cells');
     }""")
-    page.wait_for_function(
-        """() => [...window.jupyterapp.shell.currentWidget.content.model.cells]
-                  .every(c => c.type !== 'code' || c.executionCount !== null)""",
-        timeout=timeout, polling=500)
-    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status=idle]", timeout=timeout)
+    deadline = time.monotonic() + timeout
+    while True:
+        state = page.evaluate(STATE)
+        if state["errors"] or (not state["missing"] and state["status"] == "idle"):
+            return state
+        assert time.monotonic() < deadline, f"not done in {timeout:.0f} s: {state}"
+        time.sleep(0.5)
+
+
+def move_a_slider(page, timeout: float = 60_000) -> tuple[str, str]:
+    """The first explorer's slider one step right, with the keyboard, then wait until the
+    kernel has redrawn its picture. Returns the slider's readout before and after."""
+    page.wait_for_function(f"({EXPLORER})() !== null", timeout=30_000)
+    before = page.evaluate(EXPLORER)
+    explorer = page.locator("[data-gdlab-test=explorer]")
+    explorer.scroll_into_view_if_needed()
+    readout = explorer.locator(".widget-readout").first
+    shown = readout.text_content()
+    explorer.locator(".widget-slider .noUi-handle").first.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(f"({PICTURE})() !== {json.dumps(before)}", timeout=timeout)
+    return shown, readout.text_content()

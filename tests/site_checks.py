@@ -16,15 +16,17 @@ page to show that each check can fail.
 
 from __future__ import annotations
 
-import gzip
 import atexit
+import gzip
 import http.server
+import importlib.util
 import shutil
 import threading
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 # The flags a closed network needs (no background connections to Google's hosts).
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -118,6 +120,14 @@ EXPLORERS = r"""() => [...document.querySelectorAll(".gdlab-explorer")].map(root
   }
   return {id: root.id, controls: root.querySelectorAll("input, select").length, dead};
 })"""
+
+
+def extension(name: str):
+    """The book's Sphinx extension ``_ext/<name>.py``, imported for a test."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "_ext" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 _PLAYWRIGHT = []

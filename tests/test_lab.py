@@ -18,7 +18,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from lab_checks import PROBLEMS, RAW_MARKUP, JupyterLab, open_notebook, run_all_cells
+from lab_checks import (PROBLEMS, RAW_MARKUP, JupyterLab, move_a_slider, open_notebook,
+                        run_all_cells)
 from site_checks import CHROMIUM, LAPTOP, chromium
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -124,15 +125,6 @@ def test_an_explorer_slider_redraws_through_the_live_kernel(page, lab):
         ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")]
         .map(e => e.textContent.slice(0, 200))""")
     assert errors == []
-    explorer = page.locator(".jp-OutputArea-output .widget-vbox").first
-    explorer.wait_for(timeout=30_000)
-    picture = explorer.locator("img").first
-    before = picture.get_attribute("src")
-    handle = explorer.locator(".widget-slider .noUi-handle").first
-    readout = explorer.locator(".widget-readout").first.text_content()
-    handle.focus()
-    page.keyboard.press("ArrowRight")
-    page.wait_for_function("([img, src]) => img.getAttribute('src') !== src",
-                           arg=[picture.element_handle(), before], timeout=30_000)
-    assert explorer.locator(".widget-readout").first.text_content() != readout
+    before, after = move_a_slider(page)
+    assert after != before
     assert page.outside == []

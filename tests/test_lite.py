@@ -3,17 +3,16 @@ the whole site in a browser and ``tests/test_site.py`` checks each chapter's lin
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import zipfile
 from pathlib import Path
 
 import pytest
 
+from site_checks import extension
+
 ROOT = Path(__file__).resolve().parent.parent
-_spec = importlib.util.spec_from_file_location("gdlab_lite", ROOT / "_ext" / "gdlab_lite.py")
-lite = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(lite)
+lite = extension("gdlab_lite")
 
 
 def test_the_gdlab_wheel_holds_every_module_and_a_consistent_record(tmp_path):

@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import json
-import sys
 import threading
 import time
 from pathlib import Path
@@ -29,7 +27,8 @@ from urllib.parse import urlparse
 
 import pytest
 
-from site_checks import CHROMIUM, CHROMIUM_FLAGS, LAPTOP, chromium
+from lab_checks import PANEL, move_a_slider, run_all_cells
+from site_checks import CHROMIUM, CHROMIUM_FLAGS, LAPTOP, chromium, extension
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb")) + sorted((ROOT / "appendix").glob("*.ipynb"))
@@ -58,11 +57,7 @@ def live_site(tmp_path_factory):
         pyodide = local_pyodide()
     except LocalPyodideUnavailable as why:
         pytest.skip(f"no local Pyodide: {why}")
-    sys.path.insert(0, str(ROOT / "_ext"))
-    try:
-        import gdlab_lite
-    finally:
-        sys.path.remove(str(ROOT / "_ext"))
+    gdlab_lite = extension("gdlab_lite")
     root = tmp_path_factory.mktemp("live")
     (root / "pyodide").symlink_to(pyodide, target_is_directory=True)
     server = http.server.ThreadingHTTPServer(
@@ -84,40 +79,9 @@ def browser(live_site):
     launched.close()
 
 
-# In the page, through window.jupyterapp: the notebook panel JupyterLite opened.
-PANEL = """() => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
-  return w && w.content && w.sessionContext ? w : null; }"""
-
 KERNEL_READY = """async () => {
-  const w = (%s)(); await w.sessionContext.ready;
-  const kernel = w.sessionContext.session.kernel; await kernel.info; return kernel.status; }""" % PANEL
-
-STATE = """() => {
-  const w = (%s)(), cells = w.content.widgets.filter(c => c.model.type === 'code');
-  const errors = [], missing = [];
-  cells.forEach((cell, i) => {
-    if (cell.model.executionCount == null) missing.push(i);
-    for (let k = 0; k < cell.model.outputs.length; k++) {
-      const out = cell.model.outputs.get(k).toJSON();
-      if (out.output_type === 'error') errors.push({cell: i, ename: out.ename, evalue: out.evalue,
-        traceback: (out.traceback || []).slice(-3).join('\\n').replace(/\\x1b\\[[0-9;]*m/g, '')});
-    }
-  });
-  const kernel = w.sessionContext.session && w.sessionContext.session.kernel;
-  return {cells: cells.length, missing, errors, status: kernel ? kernel.status : 'none'};
-}""" % PANEL
-
-EXPLORER = """() => {
-  for (const box of document.querySelectorAll('.jp-OutputArea .widget-vbox')) {
-    const img = box.querySelector('img');
-    if (box.querySelector('.widget-slider .noUi-handle') && img) {
-      box.setAttribute('data-gdlab-test', 'explorer');
-      return img.src;
-    }
-  }
-  return null; }"""
-
-PICTURE = "() => document.querySelector('[data-gdlab-test=explorer] img').src"
+  const panel = (%s)(); await panel.sessionContext.ready;
+  const kernel = panel.sessionContext.session.kernel; await kernel.info; return kernel.status; }""" % PANEL
 
 
 def run_everything(page, notebook: str, origin: str) -> dict:
@@ -126,25 +90,8 @@ def run_everything(page, notebook: str, origin: str) -> dict:
     page.wait_for_function(f"({PANEL})() !== null", timeout=60_000)
     assert page.evaluate(KERNEL_READY) in ("idle", "busy")
     kernel_ready = time.perf_counter() - start
-    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
-    while True:
-        state = page.evaluate(STATE)
-        if state["errors"] or (not state["missing"] and state["status"] == "idle"):
-            break
-        assert time.perf_counter() - start < RUN_TIMEOUT, f"not done in {RUN_TIMEOUT} s: {state}"
-        time.sleep(0.5)
-    return {**state, "kernel_ready": kernel_ready, "last_cell": time.perf_counter() - start}
-
-
-def move_a_slider(page) -> None:
-    """The first explorer's slider one step right, and wait for its picture to change."""
-    page.wait_for_function(f"({EXPLORER})() !== null", timeout=30_000)
-    before = page.evaluate(EXPLORER)
-    explorer = page.locator("[data-gdlab-test=explorer]")
-    explorer.scroll_into_view_if_needed()
-    explorer.locator(".widget-slider .noUi-handle").first.focus()
-    page.keyboard.press("ArrowRight")
-    page.wait_for_function(f"({PICTURE})() !== {json.dumps(before)}", timeout=60_000)
+    ran = run_all_cells(page, timeout=RUN_TIMEOUT - kernel_ready)
+    return {**ran, "kernel_ready": kernel_ready, "last_cell": time.perf_counter() - start}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

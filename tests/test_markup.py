@@ -10,21 +10,18 @@ every ``{doc}`` carries its text (JupyterLab would show the bare file name); and
 
 from __future__ import annotations
 
-import importlib.util
+import json
 import re
 from pathlib import Path
 
 import nbformat
 import pytest
-from pybtex.database import parse_file
+from site_checks import extension
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb")) + sorted((ROOT / "appendix").glob("*.ipynb"))
-KEYS = set(parse_file(str(ROOT / "references.bib")).entries.keys())
-
-_spec = importlib.util.spec_from_file_location("gdlab_markup", ROOT / "_ext" / "gdlab_markup.py")
-markup = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(markup)
+markup = extension("gdlab_markup")
+KEYS = markup.bibliography_keys([ROOT / "references.bib"])
 
 LABELS = re.compile(r"^:label: (\S+)|^\(([\w-]+)\)=|\$\$ *\(([\w-]+)\)", re.M)
 REFERENCE = re.compile(r"\{(eq|ref|numref)\}`(?:[^`<]*<)?([^`>]+)>?`")
@@ -117,12 +114,12 @@ def test_solution_cells_follow_their_solution_and_are_collapsed(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_the_website_gets_gated_solutions_that_close(path):
-    import json
     rewritten = json.loads(markup.rewrite_notebook(path.read_text(encoding="utf-8"), KEYS))
     sources = [markup._source(c) for c in rewritten["cells"]]
     starts = sum(s.lstrip("`:").startswith("{solution-start}") for s in sources)
     ends = sum(s.lstrip("`:").startswith("{solution-end}") for s in sources)
-    tagged_runs = sum(1 for i, c in enumerate(cells_of(path))
-                      if is_solution_part(c) and not is_solution_part(cells_of(path)[i - 1]))
+    cells = cells_of(path)
+    tagged_runs = sum(1 for i, c in enumerate(cells)
+                      if is_solution_part(c) and not is_solution_part(cells[i - 1]))
     assert starts == ends == tagged_runs
     assert not any("{cite" in s and "](#" in s for s in sources)

@@ -29,9 +29,8 @@ from urllib.parse import quote, unquote, urldefrag
 
 import pytest
 import yaml
-from pybtex.database import parse_file
 
-from site_checks import CHROMIUM, Site
+from site_checks import CHROMIUM, Site, extension
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed")
@@ -304,12 +303,8 @@ CITED = re.compile(r'<span class="bibtex-citation"[^>]*>(.*?)</span>', re.S)
 def test_a_notebooks_citation_links_read_as_the_website_cites(html):
     """In JupyterLab a citation is a link whose text must be what the website shows:
     ``[[Polyak, 1964]](#polyak1964some)`` where the page has "[Polyak, 1964]"."""
-    sys.path.insert(0, str(ROOT / "_ext"))
-    try:
-        import gdlab_markup
-    finally:
-        sys.path.remove(str(ROOT / "_ext"))
-    keys = set(parse_file(str(ROOT / "references.bib")).entries.keys())
+    gdlab_markup = extension("gdlab_markup")
+    keys = gdlab_markup.bibliography_keys([ROOT / "references.bib"])
     wrong = {}
     for notebook in notebooks():
         cells = json.loads((ROOT / notebook).read_text(encoding="utf-8"))["cells"]
@@ -341,11 +336,7 @@ def test_live_mode_waits_for_its_link(html, visits):
 
 
 def test_launch_buttons_wait_for_a_repository():
-    sys.path.insert(0, str(ROOT / "_ext"))
-    try:
-        from gdlab_site import _launch_buttons_need_a_repository
-    finally:
-        sys.path.remove(str(ROOT / "_ext"))
+    _launch_buttons_need_a_repository = extension("gdlab_site")._launch_buttons_need_a_repository
     for url, kept in [("", False), (REPOSITORY, True)]:
         config = SimpleNamespace(html_theme_options={"repository_url": url,
                                                      "launch_buttons": {"colab_url": "x"}})
@@ -359,11 +350,7 @@ def test_a_figure_without_its_phone_rendition_stops_the_build(tmp_path, monkeypa
     import base64
     import matplotlib.pyplot as plt
     from gdlab import renditions
-    sys.path.insert(0, str(ROOT / "_ext"))
-    try:
-        from gdlab_site import add_phone_renditions
-    finally:
-        sys.path.remove(str(ROOT / "_ext"))
+    add_phone_renditions = extension("gdlab_site").add_phone_renditions
     monkeypatch.delenv(renditions.WEBSITE, raising=False)
     fig = plt.figure()
     png, metadata = renditions.book_png(fig)
